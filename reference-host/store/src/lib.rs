@@ -12,15 +12,20 @@
 //! | [`postgres`] | the PostgreSQL store (schema, migrations, row-level security) |
 //! | [`provision`] | getting a PostgreSQL: `DATABASE_URL`, testcontainers, a throwaway local cluster |
 //! | [`demo`] | the deterministic multi-tenant demo data set |
+//! | `mutation` (feature `mutants`) | deliberately broken behaviours for proving the conformance suite |
 
 #![warn(missing_docs)]
 
 pub mod demo;
+#[cfg(feature = "mutants")]
+pub mod mutation;
 pub mod postgres;
 pub mod provision;
 pub mod read;
 pub mod sqlite;
 pub mod store;
 
+#[cfg(feature = "mutants")]
+pub use mutation::Mutation;
 pub use read::{Actor, ReadServices};
 pub use store::{DataStore, StoreError};

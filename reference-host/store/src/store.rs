@@ -1,6 +1,15 @@
-//! The [`DataStore`] trait: what a store offers the read services.
+//! The [`DataStore`] trait: what a store offers the read services, and the query and result
+//! types that cross it.
+//!
+//! The read services decide everything a rule of SPEC.md decides from the context (which
+//! capability, which user, which client a portal user may see, which input is valid); a
+//! store only runs tenant-scoped queries with already normalised input. Both stores build
+//! their summaries through the same code (`crate::rows`), so they cannot disagree on
+//! DATA-1.
 
-use alga_conformance_protocol::Fixture;
+use alga_conformance_protocol::{Fixture, UserType};
+use alga_extension_contract::input::{Paging, Search};
+use alga_extension_contract::types::{BillingMethod, ClientSummary, ItemKind, ServiceSummary};
 
 /// Why a store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -11,18 +20,195 @@ pub enum StoreError {
     /// The data given to the store is wrong (a fixture that fails validation).
     #[error("the store rejected the data: {0}")]
     Rejected(String),
+    /// The store holds a value the host cannot turn into the contract's types (a count
+    /// beyond `u32`, a JSON capability list that does not parse). The guest sees `internal`.
+    #[error("the store holds data the host cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// A page of records and the size of the whole filtered set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<T> {
+    /// Size of the filtered set over all pages (PAGE-1).
+    pub total: u64,
+    /// The records of the requested page, in the order of PAGE-4.
+    pub items: Vec<T>,
+}
+
+/// A stored user as the permission checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUser {
+    /// The stored user type.
+    pub user_type: UserType,
+    /// Deactivated.
+    pub is_inactive: bool,
+    /// For a portal user: the client their contact belongs to.
+    pub client_id: Option<String>,
+    /// Every permission of every role the user has in the tenant, with its flags: whether
+    /// it counts depends on the user type, which the read services decide.
+    pub permissions: Vec<StoredPermission>,
+}
+
+/// A permission reached through one of a user's roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPermission {
+    /// The resource, e.g. `client`.
+    pub resource: String,
+    /// The action, e.g. `read`.
+    pub action: String,
+    /// Counts for internal users.
+    pub msp: bool,
+    /// Counts for client-portal users.
+    pub client: bool,
+}
+
+/// A normalised `list-clients` query for one tenant.
+#[derive(Debug, Clone)]
+pub struct ClientListQuery<'a> {
+    /// The tenant (a lower-case canonical UUID).
+    pub tenant_id: &'a str,
+    /// `Some(id)`: only this client may be listed (a portal user, AUTH-4).
+    pub only_client_id: Option<&'a str>,
+    /// The search filter (SRCH-1).
+    pub search: Option<&'a Search>,
+    /// Whether inactive clients are listed (FILT-1).
+    pub include_inactive: bool,
+    /// Page and page size.
+    pub paging: Paging,
+    /// Deliberate faults (only ever set in a `mutants` build).
+    pub faults: Faults,
+}
+
+/// A normalised `list-services` query for one tenant.
+#[derive(Debug, Clone)]
+pub struct ServiceListQuery<'a> {
+    /// The tenant (a lower-case canonical UUID).
+    pub tenant_id: &'a str,
+    /// The search filter (SRCH-1).
+    pub search: Option<&'a Search>,
+    /// Only this item kind (FILT-2).
+    pub item_kind: Option<ItemKind>,
+    /// Only active or only retired items (FILT-2).
+    pub is_active: Option<bool>,
+    /// Only this billing method (FILT-2).
+    pub billing_method: Option<BillingMethod>,
+    /// Page and page size.
+    pub paging: Paging,
+    /// Deliberate faults (only ever set in a `mutants` build).
+    pub faults: Faults,
+}
+
+/// A `get-*` query: one record of one tenant by id.
+#[derive(Debug, Clone)]
+pub struct RecordQuery<'a> {
+    /// The tenant (a lower-case canonical UUID).
+    pub tenant_id: &'a str,
+    /// The record's id (a lower-case canonical UUID).
+    pub id: &'a str,
+    /// Deliberate faults (only ever set in a `mutants` build).
+    pub faults: Faults,
+}
+
+/// The deliberate faults a query carries. In a normal build this is an empty type and every
+/// method below answers "behave correctly", so the stores' fault branches compile away; with
+/// feature `mutants` it carries the [`crate::mutation::Mutation`] under test.
+///
+/// The stores ask for behaviour by intent (`escape_wildcards()`), never by mutation name, so
+/// their code reads as the correct query with a visible seam.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Faults {
+    #[cfg(feature = "mutants")]
+    pub(crate) mutation: Option<crate::mutation::Mutation>,
+}
+
+impl Faults {
+    /// No faults: correct behaviour.
+    pub const NONE: Faults = Faults {
+        #[cfg(feature = "mutants")]
+        mutation: None,
+    };
+
+    #[cfg(feature = "mutants")]
+    fn is(&self, mutation: crate::mutation::Mutation) -> bool {
+        self.mutation == Some(mutation)
+    }
+
+    /// Whether `%`, `_` and `\` in a search are escaped (SRCH-2).
+    pub fn escape_wildcards(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::SearchWildcardsNotEscaped) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether equal folded names are ordered by id (PAGE-4).
+    pub fn tie_breaker(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::NoTieBreaker) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether `total-count` counts with the same filters as the page (PAGE-1).
+    pub fn count_with_filters(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::TotalCountIgnoresFilter) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether `get-*` is scoped to the tenant (ISO-1, ISO-2).
+    pub fn get_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::GetIgnoresTenant) {
+            return false;
+        }
+        true
+    }
 }
 
 /// A store of tenant data.
+///
+/// Query methods take ids that are lower-case canonical UUIDs (the read services check
+/// them first); every query is scoped to the given tenant.
 pub trait DataStore: Send + Sync + 'static {
     /// A short description for logs and reports, e.g. `sqlite (:memory:)`.
     fn describe(&self) -> String;
 
     /// Replaces all data with `fixture`, in one transaction: on failure nothing of it is
-    /// visible and the previous data is kept.
+    /// visible and the previous data is kept. A fixture that fails
+    /// [`Fixture::validate`] is [`StoreError::Rejected`]. Not affected by a simulated
+    /// outage: loading is the operator's path, not a query of a guest.
     fn load_fixture(&self, fixture: &Fixture) -> Result<(), StoreError>;
 
     /// Starts or ends a simulated outage: while it lasts every query fails with
     /// [`StoreError::Unavailable`].
     fn set_outage(&self, down: bool);
+
+    /// The capability names stored on install `install_id` of tenant `tenant_id`, exactly
+    /// as stored; `None` when the tenant has no such install (CTX-2).
+    fn install_capabilities(
+        &self,
+        tenant_id: &str,
+        install_id: &str,
+    ) -> Result<Option<Vec<String>>, StoreError>;
+
+    /// User `user_id` of tenant `tenant_id` with the permissions of their roles; `None`
+    /// when the tenant has no such user (AUTH-2).
+    fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError>;
+
+    /// One page of clients and the size of the filtered set.
+    fn list_clients(&self, query: &ClientListQuery<'_>) -> Result<Listing<ClientSummary>, StoreError>;
+
+    /// One client by id, inactive or not.
+    fn get_client(&self, query: &RecordQuery<'_>) -> Result<Option<ClientSummary>, StoreError>;
+
+    /// One page of catalog items and the size of the filtered set.
+    fn list_services(&self, query: &ServiceListQuery<'_>) -> Result<Listing<ServiceSummary>, StoreError>;
+
+    /// One catalog item by id, active or not.
+    fn get_service(&self, query: &RecordQuery<'_>) -> Result<Option<ServiceSummary>, StoreError>;
 }
