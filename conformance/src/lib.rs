@@ -1,1 +1,18 @@
-//! placeholder
+//! `alga-conformance`: the property-based conformance suite for hosts of the
+//! `alga:extension` contract. It generates multi-tenant worlds and calls (proptest), runs
+//! them through a host with a generated probe guest, and compares every outcome with an
+//! independent model of SPEC.md; failures are shrunk and saved as replayable cases.
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`oracle`] | the independent model of SPEC.md: what a conforming host returns |
+//! | [`outcome`] | a host's outcome, typed by the function called |
+//! | [`strategy`] | proptest strategies for worlds, contexts, ids, searches, calls |
+//! | [`case`] | a case (fixture + steps) and running it against a testee |
+//! | [`checks`] | the registry: one check per property, named by rule ID, with its level |
+
+pub mod case;
+pub mod checks;
+pub mod oracle;
+pub mod outcome;
+pub mod strategy;

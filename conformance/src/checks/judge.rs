@@ -1,0 +1,227 @@
+//! Comparing what a host returned with what the oracle expects, through a projection:
+//! each check looks at the aspect its rule is about (the outcome class, which records,
+//! the page, the order, the whole value), so that a broken host fails on the rule it
+//! breaks rather than on every rule at once.
+
+use crate::case::{Case, StepResult, calls_of, outcome_at};
+use crate::oracle::{self, Answer, Expected, Reading};
+use crate::outcome::Actual;
+use alga_conformance_protocol::{Call, ExecutionContext};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeSet;
+
+/// What a check found wrong: where, what, and the two sides for a diff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// Index of the step in the case.
+    pub step: usize,
+    /// Index of the call inside a concurrent batch.
+    pub index: Option<usize>,
+    /// What is wrong, in words, naming the rule.
+    pub message: String,
+    /// What a conforming host returns (JSON for the diff).
+    pub expected: Json,
+    /// What the host returned.
+    pub actual: Json,
+}
+
+/// The aspect of an outcome a check compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projection {
+    /// `ok`, `not-allowed`, `invalid-input`, `internal`, a trap, ...
+    Class,
+    /// The class, and for `ok` the effective `page` and `page-size`.
+    Echo,
+    /// The class, and for `ok` which records (ids folded, order ignored).
+    Members,
+    /// The class, and for `ok` the ids in order and the paging numbers.
+    Page,
+    /// The class, and for `ok` the ids in order.
+    Order,
+    /// The whole outcome.
+    Full,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum View {
+    Class(&'static str),
+    Echo { page: u32, page_size: u32 },
+    Members(BTreeSet<String>),
+    Page { ids: Vec<String>, total: u32, page: u32, page_size: u32 },
+    Order(Vec<String>),
+    Full(Answer),
+}
+
+fn view_of_answer(projection: Projection, answer: &Answer) -> View {
+    let folded = || answer.ids().into_iter().map(|id| id.to_ascii_lowercase());
+    match (projection, answer.paging()) {
+        (Projection::Class, _) | (Projection::Echo, None) => View::Class("ok"),
+        (Projection::Echo, Some((_, page, page_size))) => View::Echo { page, page_size },
+        (Projection::Members, _) | (Projection::Page, None) => View::Members(folded().collect()),
+        (Projection::Page, Some((total, page, page_size))) => {
+            View::Page { ids: folded().collect(), total, page, page_size }
+        }
+        (Projection::Order, _) => View::Order(folded().collect()),
+        (Projection::Full, _) => View::Full(answer.clone()),
+    }
+}
+
+fn view_of_expected(projection: Projection, expected: &Expected) -> View {
+    match expected {
+        Expected::Ok(answer) => view_of_answer(projection, answer),
+        Expected::NotAllowed => View::Class("not-allowed"),
+        Expected::InvalidInput(_) => View::Class("invalid-input"),
+        Expected::AnyOf(_) => unreachable!("alternatives are flattened before viewing"),
+    }
+}
+
+fn view_of_actual(projection: Projection, actual: &Actual) -> View {
+    match actual {
+        Actual::Ok(answer) => view_of_answer(projection, answer),
+        other => View::Class(other.class()),
+    }
+}
+
+/// Whether `actual` matches `expected` (any alternative) under `projection`; if not, a
+/// sentence saying how it differs.
+pub fn judge(projection: Projection, expected: &Expected, actual: &Actual) -> Result<(), String> {
+    let got = view_of_actual(projection, actual);
+    let alternatives = expected.alternatives();
+    if alternatives.iter().any(|alt| view_of_expected(projection, alt) == got) {
+        return Ok(());
+    }
+    let wanted: Vec<View> = alternatives.iter().map(|alt| view_of_expected(projection, alt)).collect();
+    Err(describe(&wanted, &got, actual))
+}
+
+fn class_of(view: &View) -> &'static str {
+    match view {
+        View::Class(class) => class,
+        _ => "ok",
+    }
+}
+
+fn describe(wanted: &[View], got: &View, actual: &Actual) -> String {
+    let got_class = class_of(got);
+    let mut classes: Vec<&str> = wanted.iter().map(class_of).collect();
+    classes.dedup();
+    let detail = match actual {
+        Actual::GuestTrap(message) | Actual::HostFailure(message) => format!(": {message}"),
+        Actual::Malformed { problem, .. } => format!(": {problem}"),
+        _ => String::new(),
+    };
+    if !classes.contains(&got_class) {
+        return format!("expected {}, got {got_class}{detail}", classes.join(" or "));
+    }
+    let same_class = wanted.iter().find(|w| class_of(w) == got_class);
+    match (same_class, got) {
+        (Some(View::Members(want)), View::Members(have)) => {
+            let missing: Vec<&String> = want.difference(have).collect();
+            let extra: Vec<&String> = have.difference(want).collect();
+            format!("the records differ: missing {missing:?}, not expected {extra:?}")
+        }
+        (
+            Some(View::Page { ids, total, page, page_size }),
+            View::Page { ids: got_ids, total: t, page: p, page_size: s },
+        ) => {
+            let mut parts = Vec::new();
+            if total != t {
+                parts.push(format!("total-count {t}, expected {total}"));
+            }
+            if (page, page_size) != (p, s) {
+                parts.push(format!("page {p} page-size {s}, expected page {page} page-size {page_size}"));
+            }
+            if ids != got_ids {
+                parts.push(format!("items {got_ids:?}, expected {ids:?}"));
+            }
+            format!("the page differs: {}", parts.join("; "))
+        }
+        (Some(View::Echo { page, page_size }), View::Echo { page: p, page_size: s }) => {
+            format!("the page echoes page {p} page-size {s}, expected page {page} page-size {page_size}")
+        }
+        (Some(View::Order(want)), View::Order(have)) => {
+            format!("the order differs: got {have:?}, expected {want:?}")
+        }
+        _ => "the value differs from the expected one".to_string(),
+    }
+}
+
+/// One judged call of a case.
+pub struct JudgedCall<'a> {
+    /// Index of the step.
+    pub step: usize,
+    /// Index inside a concurrent batch.
+    pub index: Option<usize>,
+    /// The context.
+    pub context: &'a ExecutionContext,
+    /// The call.
+    pub call: &'a Call,
+    /// The oracle's expectation.
+    pub expected: Expected,
+    /// What the host returned.
+    pub actual: Actual,
+}
+
+impl JudgedCall<'_> {
+    /// A mismatch at this call, with the full expected and actual outcomes.
+    pub fn mismatch(&self, message: impl Into<String>) -> Mismatch {
+        Mismatch {
+            step: self.step,
+            index: self.index,
+            message: message.into(),
+            expected: self.expected.to_json(),
+            actual: self.actual.to_json(),
+        }
+    }
+}
+
+/// Every call of the case with the oracle's expectation and the host's outcome.
+/// A call the oracle cannot judge is a bug of the suite; it is reported as a mismatch.
+pub fn judged_calls<'a>(
+    case: &'a Case,
+    results: &'a [StepResult],
+    reading: Reading,
+) -> Result<Vec<JudgedCall<'a>>, Mismatch> {
+    let mut judged = Vec::new();
+    for (step, index, context, call) in calls_of(case) {
+        let expected = oracle::expect(&case.fixture, context, call, reading).map_err(|e| Mismatch {
+            step,
+            index,
+            message: format!("bug in the conformance suite: {e}"),
+            expected: Json::Null,
+            actual: Json::Null,
+        })?;
+        let actual = match outcome_at(results, step, index) {
+            Some(outcome) => Actual::from_outcome(call, outcome),
+            None => Actual::HostFailure("the step has no outcome".into()),
+        };
+        judged.push(JudgedCall { step, index, context, call, expected, actual });
+    }
+    Ok(judged)
+}
+
+/// Judges every call of the case under `projection`; `rule` prefixes the message.
+pub fn each_call(
+    case: &Case,
+    results: &[StepResult],
+    reading: Reading,
+    projection: Projection,
+    rule: &str,
+) -> Result<(), Mismatch> {
+    for judged in judged_calls(case, results, reading)? {
+        if let Err(why) = judge(projection, &judged.expected, &judged.actual) {
+            return Err(judged.mismatch(format!("{rule}: {why}")));
+        }
+    }
+    Ok(())
+}
+
+/// A mismatch about the case as a whole (a walk, a sequence).
+pub fn case_mismatch(step: usize, message: String, expected: Json, actual: Json) -> Mismatch {
+    Mismatch { step, index: None, message, expected, actual }
+}
+
+/// `value` as JSON, for mismatches built by hand.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Json {
+    serde_json::to_value(value).unwrap_or_else(|e| json!(format!("<not serialisable: {e}>")))
+}

@@ -1,0 +1,134 @@
+//! Texts for generated fixtures and searches, drawn from small alphabets so that they
+//! collide: names that differ only in ASCII case or only in non-ASCII case, `%` `_` `\`
+//! and their look-alikes, white space around names, characters whose order differs
+//! between folding to lower and to upper case (`_`, `[`, `^` sit between `Z` and `a`).
+
+use proptest::prelude::*;
+use proptest::sample::select;
+
+/// Pieces names are built from.
+const NAME_PIECES: &[&str] = &[
+    "acme", "Acme", "ACME", "aCME", "beta", "Beta", "zeta", "Zeta", "é", "É", "Müller", "MÜLLER", "MüLLER",
+    "50%", "500", "a_b", "axb", "a\\b", "ab", "_", "[x]", "^", "ß", "ı", "İ", "日本", "0", "9", "Z",
+];
+
+/// White space put around names and searches (SPEC.md trim: Unicode `White_Space`).
+const PADDING: &[&str] = &["", "", "", " ", "  ", "\t", "\u{a0}", "\n"];
+
+/// A record name: one or two pieces, joined by nothing or a space, sometimes padded.
+pub fn name() -> impl Strategy<Value = String> {
+    (
+        select(NAME_PIECES),
+        prop::option::weighted(0.4, (select(&["", " "][..]), select(NAME_PIECES))),
+        padding(),
+    )
+        .prop_map(|(first, second, (before, after))| {
+            let mut name = String::from(before);
+            name.push_str(first);
+            if let Some((joint, piece)) = second {
+                name.push_str(joint);
+                name.push_str(piece);
+            }
+            name.push_str(after);
+            name
+        })
+}
+
+/// Rare white space before and after a text.
+fn padding() -> impl Strategy<Value = (&'static str, &'static str)> {
+    prop_oneof![
+        6 => Just(("", "")),
+        1 => (select(PADDING), select(PADDING)),
+    ]
+}
+
+/// A billing email, or none.
+pub fn email() -> impl Strategy<Value = Option<String>> {
+    let local = select(&["billing", "Billing", "ops", "50%off", "a_b", "acme"][..]);
+    let domain = select(&["acme.com", "ACME.com", "beta.io", "x_y.org", "müller.de"][..]);
+    prop::option::weighted(0.7, (local, domain).prop_map(|(l, d)| format!("{l}@{d}")))
+}
+
+/// A SKU, or none.
+pub fn sku() -> impl Strategy<Value = Option<String>> {
+    prop::option::weighted(0.6, select(&["SKU-1", "sku-1", "SKU-2", "A_B", "50%", "x\\y", "ACME-9"][..]))
+        .prop_map(|s| s.map(str::to_string))
+}
+
+/// A description (searched by SRCH-1 but not in the summary), or none.
+pub fn description() -> impl Strategy<Value = Option<String>> {
+    prop::option::weighted(
+        0.6,
+        select(&["Managed backup", "managed BACKUP", "50% off", "a_b plan", "Zeta tier", "hourly ü"][..]),
+    )
+    .prop_map(|s| s.map(str::to_string))
+}
+
+/// A person's first or last name, sometimes empty or white space only (DATA-1 trims the
+/// joined name and gives `none` when nothing is left).
+pub fn person_name() -> impl Strategy<Value = String> {
+    select(&["Ann", "bob", "Zoë", " Lee", "Kim ", "", " ", "\u{a0}", "\t"][..]).prop_map(str::to_string)
+}
+
+/// Tag texts of one client, duplicates included (DATA-1: the summary has each once,
+/// sorted by code point).
+pub fn tags() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(select(&["vip", "VIP", "b", "a", "é", "Zeta", "a b"][..]), 0..4)
+        .prop_map(|tags| tags.into_iter().map(str::to_string).collect())
+}
+
+/// A currency code as stored.
+pub fn currency() -> impl Strategy<Value = String> {
+    select(&["USD", "EUR", "JPY", "usd"][..]).prop_map(str::to_string)
+}
+
+/// A unit of measure as stored (may be empty).
+pub fn unit() -> impl Strategy<Value = String> {
+    select(&["hour", "each", "GB", "", "Stück"][..]).prop_map(str::to_string)
+}
+
+/// A default rate in integer minor units: zero, small, typical, negative (credits) and the
+/// largest value exact in an `f64`.
+pub fn rate_cents() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        3 => 0i64..100_000,
+        1 => Just(0i64),
+        1 => Just(-500i64),
+        1 => Just((1i64 << 53) - 1),
+    ]
+}
+
+/// A search text made from the same pieces as names: what hosts confuse (case, `%`, `_`,
+/// `\`, non-ASCII case, white space around it).
+pub fn search_text() -> impl Strategy<Value = String> {
+    let piece = select(
+        &[
+            "acme", "ACME", "cm", "e", "é", "É", "ü", "Ü", "MüLLER", "MÜLLER", "50%", "%", "_", "a_b", "\\",
+            "a\\b", "0", "b", "Z", "ı", "x", "@acme", "ACME.COM", "sku-", "backup", "a b", " ",
+        ][..],
+    );
+    (piece, padding()).prop_map(|(piece, (before, after))| format!("{before}{piece}{after}"))
+}
+
+/// Searches that must be rejected or must be accepted around the bounds of VAL-2.
+pub fn bound_search() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("a".repeat(200)),
+        Just("é".repeat(200)),
+        Just(format!(" \t{}\n ", "x".repeat(200))),
+        Just("a".repeat(201)),
+        Just("日".repeat(201)),
+        Just("x".repeat(1 << 20)),
+        Just(String::new()),
+        Just("   ".to_string()),
+        Just("\t\n".to_string()),
+        Just("a\0b".to_string()),
+        Just("a\tb".to_string()),
+        Just("ac\u{7f}me".to_string()),
+        Just("ac\u{85}me".to_string()),
+        Just("\u{1b}[0m".to_string()),
+        Just("\tacme\n".to_string()),
+        Just("\u{a0}acme\u{a0}".to_string()),
+        Just("\0".to_string()),
+    ]
+}
