@@ -1,1 +1,38 @@
-//! placeholder
+//! `alga-reference-host`: the reference wasmtime host of the `alga:extension` contract.
+//!
+//! It runs extension components (world `alga:reference-host/extension`, in `wit/`) and
+//! answers their contract calls from the read services of `alga-reference-store`, over
+//! PostgreSQL or the embedded SQLite store.
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`engine`] | the one shared wasmtime engine: pooling allocator, epoch ticker, fingerprint |
+//! | [`limits`] | memory and time limits of an execution and how a hit is worded |
+//! | [`cache`] | compiled components, in memory and precompiled on disk |
+//! | [`state`] | the state of one execution (context, actor, read services) |
+//! | [`versions`] | the contract versions served and how to add one |
+//! | [`world`] | the host's own world: bindings, and the check that a component targets it |
+//! | [`http`] | the HTTP-like request and response of the handler |
+//! | [`runtime`] | loading components and running executions |
+//! | [`error`] | why loading or an execution failed |
+//! | [`testee`] | the conformance suite's in-process driver ([`ReferenceTestee`]) |
+//! | [`cli`] | the `alga-reference-host` command line (`seed`, `run`, `serve`, `testee`) |
+
+#![warn(missing_docs)]
+
+pub mod cache;
+// pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod limits;
+pub mod runtime;
+pub mod state;
+pub mod testee;
+pub mod versions;
+pub mod world;
+
+pub use error::{ExecutionError, LoadError};
+pub use http::{HttpRequest, HttpResponse};
+pub use runtime::{Extension, ProbeComponent, Runtime, RuntimeConfig};
+pub use testee::ReferenceTestee;

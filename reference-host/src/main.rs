@@ -1,1 +1,2 @@
+//! The `alga-reference-host` command; everything lives in the library's `cli` module.
 fn main() {}

@@ -1,0 +1,281 @@
+//! The runtime: loads components (checked, compiled once, linked once into an
+//! `InstancePre`) and runs executions, each in a fresh `Store` holding its own
+//! [`HostState`], under the engine's limits.
+//!
+//! A [`Runtime`] is cheap to clone and safe to share between threads: every clone uses the
+//! same engine, linker and caches. Executions never share guest state; a failed execution
+//! (trap, time or memory limit) leaves nothing behind for the next one.
+
+use crate::cache::{CacheSource, ComponentCache, ContentDigest, digest};
+use crate::engine::{EngineConfig, HostEngine};
+use crate::error::{ExecutionError, LoadError};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::state::HostState;
+use crate::world::bindings::ExtensionPre;
+use crate::{versions, world};
+use alga_conformance_protocol::{Call, ExecutionContext, Outcome};
+use alga_extension_contract::host::dynamic::{CallError, call_json};
+use alga_extension_contract::probe::probe_export_name;
+use alga_reference_store::ReadServices;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::{Engine, Store, Trap};
+
+/// How to build a [`Runtime`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// The engine and the limits of every execution.
+    pub engine: EngineConfig,
+    /// Where to keep precompiled components between processes; `None` keeps them in
+    /// memory only.
+    pub disk_cache: Option<PathBuf>,
+}
+
+/// The reference host's runtime over one set of read services.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+    services: ReadServices,
+}
+
+/// What every clone of a runtime shares.
+struct Shared {
+    engine: Arc<HostEngine>,
+    linker: Linker<HostState>,
+    cache: ComponentCache,
+    extensions: Mutex<HashMap<ContentDigest, Extension>>,
+    probes: Mutex<HashMap<ContentDigest, ProbeComponent>>,
+}
+
+/// An extension ready to run: compiled, checked against the host's world, and linked.
+#[derive(Clone)]
+pub struct Extension {
+    pre: ExtensionPre<HostState>,
+    digest: ContentDigest,
+    source: CacheSource,
+}
+
+impl Extension {
+    /// SHA-256 of the component's bytes.
+    pub fn digest(&self) -> &ContentDigest {
+        &self.digest
+    }
+
+    /// Where its compiled code came from when it was first loaded.
+    pub fn source(&self) -> CacheSource {
+        self.source
+    }
+}
+
+/// A probe component (see `alga_extension_contract::probe`) ready to run.
+#[derive(Clone)]
+pub struct ProbeComponent {
+    pre: InstancePre<HostState>,
+}
+
+impl Runtime {
+    /// A runtime over `services` with a new engine.
+    pub fn new(services: ReadServices, config: &RuntimeConfig) -> anyhow::Result<Self> {
+        let engine = HostEngine::new(config.engine.clone())?;
+        let mut linker = Linker::new(engine.engine());
+        versions::add_to_linker(&mut linker)?;
+        let cache = ComponentCache::new(engine.clone(), config.disk_cache.as_deref())?;
+        let shared = Shared {
+            engine,
+            linker,
+            cache,
+            extensions: Mutex::new(HashMap::new()),
+            probes: Mutex::new(HashMap::new()),
+        };
+        Ok(Runtime { shared: Arc::new(shared), services })
+    }
+
+    /// A runtime sharing this one's engine, linker and caches, over other read services.
+    pub fn with_services(&self, services: ReadServices) -> Self {
+        Runtime { shared: self.shared.clone(), services }
+    }
+
+    /// The read services the contract's functions are answered from.
+    pub fn services(&self) -> &ReadServices {
+        &self.services
+    }
+
+    /// The shared engine.
+    pub fn engine(&self) -> &Arc<HostEngine> {
+        &self.shared.engine
+    }
+
+    /// The on-disk cache directory, if any.
+    pub fn disk_cache(&self) -> Option<&Path> {
+        self.shared.cache.disk_dir()
+    }
+
+    /// Loads the extension in file `path`.
+    pub fn load_extension_file(&self, path: &Path) -> Result<Extension, LoadError> {
+        self.load_extension(&read_component(path)?)
+    }
+
+    /// Loads an extension from its component bytes. Loading the same bytes again returns
+    /// the same prepared extension without compiling or linking again.
+    pub fn load_extension(&self, bytes: &[u8]) -> Result<Extension, LoadError> {
+        let content = digest(bytes);
+        if let Some(extension) = lock(&self.shared.extensions).get(&content) {
+            return Ok(extension.clone());
+        }
+        let (component, source) = self.compile(content, bytes)?;
+        let engine = self.shared.engine.engine();
+        world::check_targets(engine, &component, &[world::handler_export()])?;
+        let pre = self.link(&component)?;
+        let pre = ExtensionPre::new(pre).map_err(|err| LoadError::Link { message: format!("{err:#}") })?;
+        let extension = Extension { pre, digest: content, source };
+        lock(&self.shared.extensions).insert(content, extension.clone());
+        Ok(extension)
+    }
+
+    /// Loads a probe component (it exports `probe-*` interfaces that forward to the
+    /// contract's imports).
+    pub fn load_probe(&self, bytes: &[u8]) -> Result<ProbeComponent, LoadError> {
+        let content = digest(bytes);
+        if let Some(probe) = lock(&self.shared.probes).get(&content) {
+            return Ok(probe.clone());
+        }
+        let (component, _) = self.compile(content, bytes)?;
+        world::check_targets(self.shared.engine.engine(), &component, &[])?;
+        let probe = ProbeComponent { pre: self.link(&component)? };
+        lock(&self.shared.probes).insert(content, probe.clone());
+        Ok(probe)
+    }
+
+    /// Runs `extension`'s handler on `request` in `context`, in a fresh execution.
+    pub fn execute(
+        &self,
+        extension: &Extension,
+        context: &ExecutionContext,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, ExecutionError> {
+        let mut store = self.new_store(context);
+        let bindings = match extension.pre.instantiate(&mut store) {
+            Ok(bindings) => bindings,
+            Err(err) => return Err(classify(err, store.data(), Stage::Instantiate)),
+        };
+        let response = bindings
+            .alga_reference_host_handler()
+            .call_handle(&mut store, &request.to_wit())
+            .map_err(|err| classify(err, store.data(), Stage::Call))?;
+        HttpResponse::from_wit(response).map_err(|message| ExecutionError::BadResponse { message })
+    }
+
+    /// Runs `call` through `probe` in `context`, in a fresh execution, and classifies
+    /// what came of it.
+    pub fn call_probe(&self, probe: &ProbeComponent, context: &ExecutionContext, call: &Call) -> Outcome {
+        let Some(export) = probe_export_name(&call.interface) else {
+            return Outcome::HostFailure {
+                message: format!("`{}` is not an interface name like `ns:pkg/name@version`", call.interface),
+            };
+        };
+        let mut store = self.new_store(context);
+        let instance = match probe.pre.instantiate(&mut store) {
+            Ok(instance) => instance,
+            Err(err) => {
+                return Outcome::HostFailure {
+                    message: classify(err, store.data(), Stage::Instantiate).to_string(),
+                };
+            }
+        };
+        match call_json(&mut store, &instance, &export, &call.function, &call.args) {
+            Ok(result) => Outcome::from_result_json(result),
+            Err(CallError::Trap(err)) => {
+                Outcome::GuestTrap { message: classify(err, store.data(), Stage::Call).to_string() }
+            }
+            Err(other) => Outcome::HostFailure { message: other.to_string() },
+        }
+    }
+
+    fn compile(&self, content: ContentDigest, bytes: &[u8]) -> Result<(Component, CacheSource), LoadError> {
+        check_header(bytes)?;
+        self.shared
+            .cache
+            .get(content, bytes)
+            .map_err(|err| LoadError::Invalid { message: format!("{err:#}") })
+    }
+
+    fn link(&self, component: &Component) -> Result<InstancePre<HostState>, LoadError> {
+        self.shared
+            .linker
+            .instantiate_pre(component)
+            .map_err(|err| LoadError::Link { message: format!("{err:#}") })
+    }
+
+    fn new_store(&self, context: &ExecutionContext) -> Store<HostState> {
+        let engine: &Engine = self.shared.engine.engine();
+        let limits = self.shared.engine.config().limits;
+        let state = HostState::new(context.clone(), self.services.clone(), limits);
+        let mut store = Store::new(engine, state);
+        store.limiter(|state| state.limiter());
+        // Trapping at the deadline is the store's default behaviour on an epoch engine.
+        store.set_epoch_deadline(self.shared.engine.deadline_ticks());
+        store
+    }
+}
+
+/// Reads a component file, telling a missing file from an unreadable one.
+pub fn read_component(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound { path: path.display().to_string() },
+        _ => LoadError::Unreadable { path: path.display().to_string(), message: err.to_string() },
+    })
+}
+
+/// Tells a component from a core module, a precompiled artifact and anything else before
+/// compiling, so that the error says which it is.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    if Engine::detect_precompiled(bytes).is_some() {
+        return Err(LoadError::Precompiled);
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(LoadError::NotWasm);
+    }
+    // Bytes 4..8: version 1, layer 0 for a core module; a component has layer 1.
+    if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Err(LoadError::CoreModule);
+    }
+    Ok(())
+}
+
+/// Whether a failure happened while starting the guest or while it ran.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Instantiate,
+    Call,
+}
+
+/// Words a wasmtime error of an execution: a limit when one was hit (the deadline trap,
+/// or a refusal the limiter recorded), else the trap, else a failure to start.
+fn classify(err: wasmtime::Error, state: &HostState, stage: Stage) -> ExecutionError {
+    let limits = state.limiter_ref();
+    if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        // `Interrupt` is what an epoch deadline raises; nothing else interrupts here.
+        return ExecutionError::Limit(crate::limits::LimitExceeded::Time { limit: limits.limits().time });
+    }
+    if let Some(refused) = limits.refused() {
+        return ExecutionError::Limit(refused.clone());
+    }
+    let trapped = err.downcast_ref::<Trap>().is_some();
+    if stage == Stage::Instantiate && !trapped {
+        return ExecutionError::Instantiate { message: format!("{err:#}") };
+    }
+    let mut message = err.root_cause().to_string();
+    if let Some(backtrace) = err.downcast_ref::<wasmtime::WasmBacktrace>() {
+        message.push('\n');
+        message.push_str(backtrace.to_string().trim_end());
+    }
+    ExecutionError::Trap { message }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves a consistent map (inserts are
+    // single operations), so a poisoned lock is still safe to use.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,79 @@
+//! The state of one execution, held by its wasmtime `Store`: the execution context (fixed by
+//! the host, never visible to or changeable by the guest), the actor it resolves to, the
+//! read services, and the limiter. It implements the contract's functions
+//! ([`ReadHost`]) by handing them to the read services with that actor.
+
+use crate::limits::{GuestLimiter, Limits};
+use alga_conformance_protocol::ExecutionContext;
+use alga_extension_contract::host::ReadHost;
+use alga_extension_contract::types::{
+    ClientListInput, ClientPage, ClientSummary, ReadError, ServiceListInput, ServicePage, ServiceSummary,
+};
+use alga_reference_store::{Actor, ReadServices};
+
+/// What the host keeps for one execution.
+pub struct HostState {
+    context: ExecutionContext,
+    services: ReadServices,
+    /// Resolved on the first contract call and kept for the rest of the execution, so the
+    /// install's capabilities and the user are read once. Only a successful resolution is
+    /// kept: after a store failure (`internal` for that call) the next call tries again.
+    actor: Option<Actor>,
+    limiter: GuestLimiter,
+}
+
+impl HostState {
+    /// The state of an execution in `context`.
+    pub fn new(context: ExecutionContext, services: ReadServices, limits: Limits) -> Self {
+        HostState { context, services, actor: None, limiter: GuestLimiter::new(limits) }
+    }
+
+    /// The execution context.
+    pub fn context(&self) -> &ExecutionContext {
+        &self.context
+    }
+
+    /// The limiter (for wasmtime's `Store::limiter`, and to read what it refused).
+    pub fn limiter(&mut self) -> &mut GuestLimiter {
+        &mut self.limiter
+    }
+
+    /// The limiter, read-only.
+    pub fn limiter_ref(&self) -> &GuestLimiter {
+        &self.limiter
+    }
+}
+
+/// The execution's actor, resolving it on first use (see [`HostState`]'s `actor` field).
+fn resolve<'a>(
+    actor: &'a mut Option<Actor>,
+    services: &ReadServices,
+    context: &ExecutionContext,
+) -> Result<&'a Actor, ReadError> {
+    if actor.is_none() {
+        *actor = Some(services.actor(context)?);
+    }
+    Ok(actor.as_ref().expect("resolved above"))
+}
+
+impl ReadHost for HostState {
+    fn list_clients(&mut self, input: ClientListInput) -> Result<ClientPage, ReadError> {
+        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
+        self.services.list_clients(actor, &input)
+    }
+
+    fn get_client(&mut self, client_id: String) -> Result<Option<ClientSummary>, ReadError> {
+        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
+        self.services.get_client(actor, &client_id)
+    }
+
+    fn list_services(&mut self, input: ServiceListInput) -> Result<ServicePage, ReadError> {
+        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
+        self.services.list_services(actor, &input)
+    }
+
+    fn get_service(&mut self, service_id: String) -> Result<Option<ServiceSummary>, ReadError> {
+        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
+        self.services.get_service(actor, &service_id)
+    }
+}
