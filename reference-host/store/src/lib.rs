@@ -22,8 +22,11 @@ pub mod mutation;
 pub mod postgres;
 pub mod provision;
 pub mod read;
+mod rows;
+mod sql;
 pub mod sqlite;
 pub mod store;
+mod tables;
 
 #[cfg(feature = "mutants")]
 pub use mutation::Mutation;

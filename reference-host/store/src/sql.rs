@@ -1,0 +1,372 @@
+//! The read queries, written once for both stores. Each function builds one statement and
+//! its parameters for a [`Dialect`]; PostgreSQL and SQLite differ only in the small hooks of
+//! [`Dialect`] (placeholders, UUID columns, ASCII folding, the tag list), so the filters,
+//! the order and the paging of SPEC.md are the same text on both.
+//!
+//! Every statement is parameterised (user text never becomes SQL), names the tenant, and
+//! escapes `LIKE` wildcards of a search (SRCH-2). A list is one statement: the size of the
+//! filtered set and the page's rows come back together, the page keyed first and joined to
+//! its details afterwards so that a deep page does not fetch details of the rows it skips.
+//!
+//! Result columns, shared by the stores' row decoders:
+//! - clients: `total, client_id, client_name, client_type, is_inactive,
+//!   default_currency_code, account_manager_id, first_name, last_name, billing_email, tags`;
+//! - services: `total, service_id, service_name, item_kind, billing_method,
+//!   service_type_id, service_type_name, default_rate, unit_of_measure, is_active, sku`.
+//!
+//! `total` is NULL for a `get`, and every other column is NULL on the single row a list
+//! returns when its page is empty.
+
+use crate::store::{ClientListQuery, Faults, RecordQuery, ServiceListQuery};
+use alga_extension_contract::input::{Paging, Search};
+
+/// The SQL dialect of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// PostgreSQL: ids are `uuid` columns, text is folded with `lower(x COLLATE "C")`.
+    Postgres,
+    /// SQLite: ids are lower-case `TEXT`, the built-in `lower()` folds ASCII only.
+    Sqlite,
+}
+
+impl Dialect {
+    /// `fold` of SPEC.md section 2 (ASCII-only lower-casing) applied to `expr`.
+    fn fold(self, expr: &str) -> String {
+        match self {
+            // In the "C" collation lower() touches only A-Z (checked by a test against
+            // the server); the indexes are built on exactly this expression.
+            Dialect::Postgres => format!("lower(({expr}) COLLATE \"C\")"),
+            // SQLite's built-in lower() folds ASCII only (no ICU in the bundled build).
+            Dialect::Sqlite => format!("lower({expr})"),
+        }
+    }
+
+    /// An id column as lower-case text.
+    fn id_text(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({expr})::text"),
+            Dialect::Sqlite => expr.to_string(),
+        }
+    }
+
+    /// The storage order of a row: what "no tie-breaker" falls back to.
+    fn storage_order(self, alias: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{alias}.ctid"),
+            Dialect::Sqlite => format!("{alias}.rowid"),
+        }
+    }
+
+    /// The tag texts of client `c` (unsorted, possibly repeated; `rows` sorts them).
+    fn client_tags(self) -> &'static str {
+        match self {
+            Dialect::Postgres => {
+                "ARRAY(SELECT d.tag_text FROM tag_mappings m \
+                 JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
+                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
+            }
+            Dialect::Sqlite => {
+                "(SELECT json_group_array(d.tag_text) FROM tag_mappings m \
+                 JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
+                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
+            }
+        }
+    }
+}
+
+/// A parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Text(String),
+    Bool(bool),
+    Int(i64),
+}
+
+/// A statement and its parameters, in placeholder order (`$1`/`?1` first).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Statement {
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+/// Collects parameters and hands out their placeholders.
+struct Params {
+    dialect: Dialect,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(dialect: Dialect) -> Self {
+        Params { dialect, values: Vec::new() }
+    }
+
+    fn push(&mut self, value: Value, postgres_type: &str) -> String {
+        self.values.push(value);
+        let n = self.values.len();
+        match self.dialect {
+            Dialect::Postgres => format!("${n}::{postgres_type}"),
+            Dialect::Sqlite => format!("?{n}"),
+        }
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.push(Value::Text(value.to_string()), "text")
+    }
+
+    /// A UUID compared with a `uuid` column (PostgreSQL) or lower-case text (SQLite).
+    fn uuid(&mut self, value: &str) -> String {
+        self.push(Value::Text(value.to_string()), "text::uuid")
+    }
+
+    fn bool(&mut self, value: bool) -> String {
+        self.push(Value::Bool(value), "bool")
+    }
+
+    fn int(&mut self, value: i64) -> String {
+        self.push(Value::Int(value), "int8")
+    }
+
+    fn finish(self, text: String) -> Statement {
+        Statement { text, params: self.values }
+    }
+}
+
+/// The `LIKE` pattern of a substring match of `search` (SRCH-1): its folded text with `\`,
+/// `%` and `_` escaped by `\` (SRCH-2), between two `%`.
+pub(crate) fn like_pattern(search: &Search, faults: Faults) -> String {
+    let mut pattern = String::with_capacity(search.folded.len() + 2);
+    pattern.push('%');
+    for c in search.folded.chars() {
+        if matches!(c, '\\' | '%' | '_') && faults.escape_wildcards() {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `expr LIKE pattern ESCAPE '\'` on the folded `expr`.
+fn matches(dialect: Dialect, expr: &str, pattern: &str) -> String {
+    format!("{} LIKE {pattern} ESCAPE '\\'", dialect.fold(expr))
+}
+
+fn limit_offset(params: &mut Params, paging: Paging) -> String {
+    let limit = params.int(i64::from(paging.page_size));
+    let offset = params.int(i64::try_from(paging.offset()).unwrap_or(i64::MAX));
+    format!("LIMIT {limit} OFFSET {offset}")
+}
+
+/// The order of PAGE-4 on alias `alias`: folded name, then id.
+fn listing_order(dialect: Dialect, alias: &str, name: &str, id: &str, faults: Faults) -> String {
+    let tie_breaker =
+        if faults.tie_breaker() { format!("{alias}.{id}") } else { dialect.storage_order(alias) };
+    format!("{}, {tie_breaker}", dialect.fold(&format!("{alias}.{name}")))
+}
+
+/// The detail columns of a client `c` joined with its manager `u`, after `total`.
+fn client_columns(dialect: Dialect) -> String {
+    format!(
+        "{}, c.client_name, c.client_type, c.is_inactive, c.default_currency_code, {}, \
+         u.first_name, u.last_name, c.billing_email, {}",
+        dialect.id_text("c.client_id"),
+        dialect.id_text("c.account_manager_id"),
+        dialect.client_tags(),
+    )
+}
+
+const CLIENT_JOINS: &str = "LEFT JOIN users u ON u.tenant = c.tenant AND u.user_id = c.account_manager_id";
+
+/// `list-clients`: the filtered set's size and one page.
+pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Statement {
+    let mut params = Params::new(dialect);
+    let mut scope = vec![format!("k.tenant = {}", params.uuid(query.tenant_id))];
+    if let Some(only) = query.only_client_id {
+        scope.push(format!("k.client_id = {}", params.uuid(only)));
+    }
+    let mut filters = Vec::new();
+    if !query.include_inactive {
+        filters.push("k.is_inactive = false".to_string());
+    }
+    if let Some(search) = query.search {
+        let pattern = params.text(&like_pattern(search, query.faults));
+        let mut any =
+            vec![matches(dialect, "k.client_name", &pattern), matches(dialect, "k.billing_email", &pattern)];
+        if let Some(uuid) = &search.uuid {
+            any.push(format!("k.client_id = {}", params.uuid(uuid)));
+        }
+        filters.push(format!("({})", any.join(" OR ")));
+    }
+    let page_where = scope.iter().chain(&filters).cloned().collect::<Vec<_>>().join(" AND ");
+    let count_where =
+        if query.faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
+    let order = listing_order(dialect, "k", "client_name", "client_id", query.faults);
+    let page = limit_offset(&mut params, query.paging);
+    let text = format!(
+        "SELECT t.total, {columns} \
+         FROM (SELECT count(*) AS total FROM clients k WHERE {count_where}) t \
+         LEFT JOIN (SELECT k.tenant, k.client_id, row_number() OVER (ORDER BY {order}) AS position \
+                    FROM clients k WHERE {page_where} ORDER BY {order} {page}) p ON true \
+         LEFT JOIN clients c ON c.tenant = p.tenant AND c.client_id = p.client_id \
+         {CLIENT_JOINS} \
+         ORDER BY p.position",
+        columns = client_columns(dialect),
+    );
+    params.finish(text)
+}
+
+/// `get-client`: at most one row.
+pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement {
+    let mut params = Params::new(dialect);
+    let mut conditions = vec![format!("c.client_id = {}", params.uuid(query.id))];
+    if query.faults.get_within_tenant() {
+        conditions.push(format!("c.tenant = {}", params.uuid(query.tenant_id)));
+    }
+    let text = format!(
+        "SELECT NULL AS total, {columns} FROM clients c {CLIENT_JOINS} WHERE {conditions} LIMIT 1",
+        columns = client_columns(dialect),
+        conditions = conditions.join(" AND "),
+    );
+    params.finish(text)
+}
+
+/// The detail columns of a catalog item `s` joined with its type `st`, after `total`.
+fn service_columns(dialect: Dialect) -> String {
+    format!(
+        "{}, s.service_name, s.item_kind, s.billing_method, {}, st.name, s.default_rate, \
+         s.unit_of_measure, s.is_active, s.sku",
+        dialect.id_text("s.service_id"),
+        dialect.id_text("s.custom_service_type_id"),
+    )
+}
+
+const SERVICE_JOINS: &str =
+    "LEFT JOIN service_types st ON st.tenant = s.tenant AND st.id = s.custom_service_type_id";
+
+/// `list-services`: the filtered set's size and one page.
+pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> Statement {
+    let mut params = Params::new(dialect);
+    let scope = format!("k.tenant = {}", params.uuid(query.tenant_id));
+    let mut filters = Vec::new();
+    if let Some(kind) = query.item_kind {
+        filters.push(format!("k.item_kind = {}", params.text(kind.wit_name())));
+    }
+    if let Some(active) = query.is_active {
+        filters.push(format!("k.is_active = {}", params.bool(active)));
+    }
+    if let Some(method) = query.billing_method {
+        filters.push(format!("k.billing_method = {}", params.text(method.wit_name())));
+    }
+    if let Some(search) = query.search {
+        let pattern = params.text(&like_pattern(search, query.faults));
+        let any =
+            ["k.service_name", "k.sku", "k.description"].map(|column| matches(dialect, column, &pattern));
+        filters.push(format!("({})", any.join(" OR ")));
+    }
+    let page_where = std::iter::once(&scope).chain(&filters).cloned().collect::<Vec<_>>().join(" AND ");
+    let count_where = if query.faults.count_with_filters() { page_where.clone() } else { scope };
+    let order = listing_order(dialect, "k", "service_name", "service_id", query.faults);
+    let page = limit_offset(&mut params, query.paging);
+    let text = format!(
+        "SELECT t.total, {columns} \
+         FROM (SELECT count(*) AS total FROM service_catalog k WHERE {count_where}) t \
+         LEFT JOIN (SELECT k.tenant, k.service_id, row_number() OVER (ORDER BY {order}) AS position \
+                    FROM service_catalog k WHERE {page_where} ORDER BY {order} {page}) p ON true \
+         LEFT JOIN service_catalog s ON s.tenant = p.tenant AND s.service_id = p.service_id \
+         {SERVICE_JOINS} \
+         ORDER BY p.position",
+        columns = service_columns(dialect),
+    );
+    params.finish(text)
+}
+
+/// `get-service`: at most one row.
+pub(crate) fn get_service(dialect: Dialect, query: &RecordQuery<'_>) -> Statement {
+    let mut params = Params::new(dialect);
+    let mut conditions = vec![format!("s.service_id = {}", params.uuid(query.id))];
+    if query.faults.get_within_tenant() {
+        conditions.push(format!("s.tenant = {}", params.uuid(query.tenant_id)));
+    }
+    let text = format!(
+        "SELECT NULL AS total, {columns} FROM service_catalog s {SERVICE_JOINS} WHERE {conditions} LIMIT 1",
+        columns = service_columns(dialect),
+        conditions = conditions.join(" AND "),
+    );
+    params.finish(text)
+}
+
+/// The install's stored capability names as JSON text.
+pub(crate) fn install_capabilities(dialect: Dialect, tenant_id: &str, install_id: &str) -> Statement {
+    let mut params = Params::new(dialect);
+    let text = format!(
+        "SELECT i.granted_caps{cast} FROM tenant_extension_install i WHERE i.tenant = {} AND i.id = {}",
+        params.uuid(tenant_id),
+        params.uuid(install_id),
+        cast = if dialect == Dialect::Postgres { "::text" } else { "" },
+    );
+    params.finish(text)
+}
+
+/// The user's type, activity and portal client (through their contact).
+pub(crate) fn user(dialect: Dialect, tenant_id: &str, user_id: &str) -> Statement {
+    let mut params = Params::new(dialect);
+    let text = format!(
+        "SELECT u.user_type, u.is_inactive, {} FROM users u \
+         LEFT JOIN contacts ct ON ct.tenant = u.tenant AND ct.contact_name_id = u.contact_id \
+         WHERE u.tenant = {} AND u.user_id = {}",
+        dialect.id_text("ct.client_id"),
+        params.uuid(tenant_id),
+        params.uuid(user_id),
+    );
+    params.finish(text)
+}
+
+/// Every permission of every role of the user: `resource, action, msp, client`.
+pub(crate) fn user_permissions(dialect: Dialect, tenant_id: &str, user_id: &str) -> Statement {
+    let mut params = Params::new(dialect);
+    let text = format!(
+        "SELECT p.resource, p.action, p.msp, p.client FROM user_roles ur \
+         JOIN role_permissions rp ON rp.tenant = ur.tenant AND rp.role_id = ur.role_id \
+         JOIN permissions p ON p.tenant = rp.tenant AND p.permission_id = rp.permission_id \
+         WHERE ur.tenant = {} AND ur.user_id = {}",
+        params.uuid(tenant_id),
+        params.uuid(user_id),
+    );
+    params.finish(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alga_extension_contract::input;
+
+    #[test]
+    fn like_patterns_escape_every_wildcard() {
+        let search = input::search(Some(r"50% a_b \x")).unwrap().unwrap();
+        assert_eq!(like_pattern(&search, Faults::NONE), r"%50\% a\_b \\x%");
+    }
+
+    #[test]
+    fn every_statement_names_the_tenant_and_only_placeholders_carry_input() {
+        let search = input::search(Some("x'; DROP TABLE clients; --")).unwrap();
+        let paging = input::paging(None, None).unwrap();
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            let statement = list_clients(
+                dialect,
+                &ClientListQuery {
+                    tenant_id: "00000000-0000-4000-8000-000000000001",
+                    only_client_id: None,
+                    search: search.as_ref(),
+                    include_inactive: false,
+                    paging,
+                    faults: Faults::NONE,
+                },
+            );
+            assert!(statement.text.contains("k.tenant = "), "{}", statement.text);
+            assert!(!statement.text.contains("DROP"), "{}", statement.text);
+            assert!(!statement.text.contains("00000000-0000"), "{}", statement.text);
+        }
+    }
+}
