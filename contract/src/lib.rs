@@ -32,6 +32,9 @@ pub mod package;
 #[cfg(feature = "tooling")]
 pub mod probe;
 
+#[cfg(feature = "tooling")]
+pub mod gate;
+
 /// Version of the contract: the crate version, equal to the WIT package version (a test
 /// ties them together).
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");

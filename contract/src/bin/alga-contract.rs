@@ -1,7 +1,8 @@
 //! `alga-contract`: the command line tool of the `alga:extension` contract.
 //!
-//! Exit codes: 0 success; 2 bad command line; 101 the command could not run (an
-//! unreadable or unparsable file, an unwritable output).
+//! Exit codes: 0 success; 2 bad command line; 100 `check` found violations of the
+//! versioning policy; 101 the command could not run (an unreadable or unparsable file, an
+//! unwritable output, an unknown baseline).
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -11,7 +12,8 @@ use std::process::ExitCode;
 
 use alga_extension_contract as contract;
 
-/// The alga:extension contract's tool: emit the WIT package, describe the contract.
+/// The alga:extension contract's tool: emit the WIT package, describe the contract, check
+/// a change of the WIT against the versioning policy.
 #[derive(Parser)]
 #[command(name = "alga-contract", version, about, long_about = None, after_help = EXIT_CODES)]
 struct Cli {
@@ -19,7 +21,27 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad command line, 101 the command could not run.";
+const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad command line, 100 `check` found policy violations, \
+     101 the command could not run.";
+
+const CHECK_HELP: &str = "\
+Exit codes:
+  0    pass: the version change covers every change (or nothing changed)
+  100  violations: a change without the bump it needs, a missing CHANGELOG section, a crate
+       version that differs from the WIT version, or an edited released version
+  101  the gate could not run: a WIT file that does not parse (file, line and the parser's
+       message are printed), an unknown baseline, an unreadable file
+  2    bad command line
+
+Required bumps (SPEC.md section 10): while the major version is 0, a compatible change needs
+a patch bump and a breaking change a minor bump; from 1.0 on, minor and major. Changes to
+documentation need none. There is no switch to skip the gate: an intended break passes
+exactly when the version says so.
+
+Examples:
+  alga-contract check                                  # wit/ against the newest compat/ release
+  alga-contract check --baseline origin/main           # against a git revision's wit/
+  alga-contract check --current new/wit --baseline old/wit --format json";
 
 #[derive(Subcommand)]
 enum Command {
@@ -39,6 +61,44 @@ enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Human)]
         format: InfoFormat,
     },
+    /// The breaking-change gate: compare a WIT package with a baseline, report every
+    /// difference with its rule, location and required bump, and check the version bump,
+    /// the CHANGELOG and (in this repository) the crate version against the policy.
+    #[command(after_help = CHECK_HELP)]
+    Check {
+        /// The repository holding wit/, compat/, CHANGELOG.md and contract/Cargo.toml
+        /// [default: the nearest ancestor of the working directory holding wit/ and compat/].
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+        /// The WIT package to check (a directory with *.wit files and optional deps/)
+        /// [default: <repo>/wit, with the repository checks].
+        #[arg(long, value_name = "DIR")]
+        current: Option<PathBuf>,
+        /// What to compare with: a directory, a released version in compat/ (e.g. 0.1.0),
+        /// or a git revision (its wit/ is read with git) [default: the newest version in
+        /// compat/].
+        #[arg(long, value_name = "DIR|VERSION|GIT-REV")]
+        baseline: Option<String>,
+        /// The changelog that must have a section for a new version [default:
+        /// <repo>/CHANGELOG.md when checking <repo>/wit].
+        #[arg(long, value_name = "FILE")]
+        changelog: Option<PathBuf>,
+        /// Output form.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    /// Findings grouped by impact, with unified diffs.
+    Human,
+    /// The whole report as JSON (with `schema_version`).
+    Json,
+    /// JUnit XML: a test case per finding and per policy check.
+    Junit,
+    /// GitHub Actions annotations (`::error file=...,line=...::message`).
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -61,6 +121,10 @@ enum InfoFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Check { repo, current, baseline, changelog, format } = cli.command {
+        let options = contract::gate::CheckOptions { repository: repo, current, baseline, changelog };
+        return check(&options, format);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -74,7 +138,36 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Wit { format, output } => wit(format, output),
         Command::Info { format } => info(format),
+        Command::Check { .. } => unreachable!("handled in main: it has its own exit codes"),
     }
+}
+
+/// Runs the gate and prints its report on standard output (errors in the chosen format
+/// too, so CI tools always get a document); exits 0, 100 or 101.
+fn check(options: &contract::gate::CheckOptions, format: CheckFormat) -> ExitCode {
+    use contract::gate::{Format, report};
+    let format = match format {
+        CheckFormat::Human => Format::Human,
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Junit => Format::Junit,
+        CheckFormat::Github => Format::Github,
+    };
+    let (text, code) = match contract::gate::check(options) {
+        Ok(report) => (report.render(format), report.exit_code()),
+        Err(err) => {
+            // People read errors on standard error; tools get a document on standard output.
+            eprintln!("error: the gate could not run: {err}");
+            if format == Format::Human {
+                return ExitCode::from(report::EXIT_ERROR);
+            }
+            (report::render_error(&err, format), report::EXIT_ERROR)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return ExitCode::from(report::EXIT_ERROR);
+    }
+    ExitCode::from(code)
 }
 
 fn wit(format: WitFormat, output: Option<PathBuf>) -> Result<()> {

@@ -1,0 +1,824 @@
+//! The structural differ: walks two resolved versions of a WIT package side by side and
+//! reports every difference as a [`Finding`] of a rule in [`crate::gate::rules`].
+//!
+//! Items are matched by name, never by arena id: packages by `namespace:name` (the main
+//! packages of both sides always match each other, so a rename does not hide the rest),
+//! interfaces by name, types and functions by name within their interface, worlds by
+//! name. Named types are compared by identity (their path), anonymous types (`option`,
+//! `list`, `result`, ...) structurally. Unmatched items are paired up as renames or moves
+//! when their contents are identical. This module owns packages, interfaces and
+//! functions; [`types`] owns type definitions and type references, [`worlds`] worlds,
+//! [`uses`] the data-flow and reachability analysis.
+
+pub(crate) mod types;
+pub(crate) mod uses;
+pub(crate) mod worlds;
+
+use crate::gate::finding::{Finding, Flow, SpanRef};
+use crate::gate::load::WitTree;
+use std::collections::{BTreeSet, HashMap};
+use uses::Uses;
+use wit_parser::{
+    Docs, Function, FunctionKind, InterfaceId, PackageId, PackageName, Resolve, Span, Stability, TypeId,
+    WorldId, WorldItem, WorldKey,
+};
+
+/// One side of the comparison.
+pub(crate) struct Side<'a> {
+    pub tree: &'a WitTree,
+    pub resolve: &'a Resolve,
+    pub main: PackageId,
+    /// `namespace:name` every path uses for the main package (the current side's name, on
+    /// both sides).
+    pub main_name: String,
+    pub uses: Uses,
+    /// Paths of the anonymous interfaces worlds define inline (`import x: interface {..}`).
+    inline: HashMap<InterfaceId, String>,
+}
+
+impl<'a> Side<'a> {
+    fn new(tree: &'a WitTree, main_name: &str) -> Side<'a> {
+        let resolve = &tree.resolve;
+        let main = tree.package;
+        let mut inline = HashMap::new();
+        for world_id in resolve.packages[main].worlds.values() {
+            let world = &resolve.worlds[*world_id];
+            for (key, item) in world.imports.iter().chain(world.exports.iter()) {
+                if let (WorldKey::Name(name), WorldItem::Interface { id, .. }) = (key, item)
+                    && resolve.interfaces[*id].name.is_none()
+                {
+                    inline.insert(*id, format!("{main_name}/{}.{name}", world.name));
+                }
+            }
+        }
+        Side { tree, resolve, main, main_name: main_name.to_string(), uses: Uses::of(resolve, main), inline }
+    }
+
+    /// `namespace:name` of a package, without version.
+    pub fn package_path(&self, package: PackageId) -> String {
+        if package == self.main {
+            return self.main_name.clone();
+        }
+        let name = &self.resolve.packages[package].name;
+        format!("{}:{}", name.namespace, name.name)
+    }
+
+    /// `namespace:name/interface`, without version.
+    pub fn interface_path(&self, iface: InterfaceId) -> String {
+        if let Some(path) = self.inline.get(&iface) {
+            return path.clone();
+        }
+        let interface = &self.resolve.interfaces[iface];
+        match (interface.package, &interface.name) {
+            (Some(package), Some(name)) => format!("{}/{name}", self.package_path(package)),
+            _ => format!("<anonymous interface {}>", iface.index()),
+        }
+    }
+
+    /// `namespace:name/world`, without version.
+    pub fn world_path(&self, world: WorldId) -> String {
+        let world = &self.resolve.worlds[world];
+        match world.package {
+            Some(package) => format!("{}/{}", self.package_path(package), world.name),
+            None => world.name.clone(),
+        }
+    }
+
+    /// The path of a named type: `namespace:name/interface.type`.
+    pub fn type_path(&self, ty: TypeId) -> Option<String> {
+        let def = &self.resolve.types[ty];
+        let name = def.name.as_ref()?;
+        Some(match def.owner {
+            wit_parser::TypeOwner::Interface(iface) => format!("{}.{name}", self.interface_path(iface)),
+            wit_parser::TypeOwner::World(world) => format!("{}.{name}", self.world_path(world)),
+            wit_parser::TypeOwner::None => name.clone(),
+        })
+    }
+
+    /// Worlds using an interface.
+    fn interface_worlds(&self, iface: InterfaceId) -> BTreeSet<String> {
+        self.uses.interface_worlds.get(&iface).cloned().unwrap_or_default()
+    }
+}
+
+/// Types by name, as they leave or arrive in an interface.
+pub(crate) type NamedTypes = Vec<(String, TypeId)>;
+
+/// Where a function lives, which decides the flow of its parameters and results.
+#[derive(Clone)]
+pub(crate) struct FunctionScope {
+    /// Path of the interface or world holding the functions.
+    pub path: String,
+    /// Flow of the parameters (what the caller sends), when some world uses the scope.
+    pub params: Option<Flow>,
+    /// Worlds using the scope.
+    pub worlds: BTreeSet<String>,
+    /// Whether a world exports the scope (adding functions then breaks exporters).
+    pub exported: bool,
+    /// The enclosing item's span on each side, for the diff (`None`: the function itself).
+    pub enclosing: (Option<Span>, Option<Span>),
+}
+
+/// The differ: both sides and the findings so far.
+pub(crate) struct Differ<'a> {
+    pub base: Side<'a>,
+    pub cur: Side<'a>,
+    pub findings: Vec<Finding>,
+}
+
+/// Compares `baseline` with `current` and returns every difference.
+pub(crate) fn diff(baseline: &WitTree, current: &WitTree) -> Vec<Finding> {
+    let main_name = {
+        let name = &current.resolve.packages[current.package].name;
+        format!("{}:{}", name.namespace, name.name)
+    };
+    let mut differ = Differ {
+        base: Side::new(baseline, &main_name),
+        cur: Side::new(current, &main_name),
+        findings: Vec::new(),
+    };
+    differ.main_package();
+    differ.dependencies();
+    differ.findings
+}
+
+impl<'a> Differ<'a> {
+    /// Records a finding located on both sides; `snippet` spans (if any) select the
+    /// enclosing item shown in the diff instead of the item itself.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn emit(
+        &mut self,
+        rule: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        spans: (Option<Span>, Option<Span>),
+        snippet: (Option<Span>, Option<Span>),
+        flow: Option<Flow>,
+        worlds: BTreeSet<String>,
+    ) {
+        let mut finding = Finding::new(rule, path, message);
+        finding.baseline = spans.0.and_then(|s| self.base.tree.location(s));
+        finding.current = spans.1.and_then(|s| self.cur.tree.location(s));
+        finding.snippet_spans = (snippet.0.or(spans.0).map(SpanRef), snippet.1.or(spans.1).map(SpanRef));
+        finding.flow = flow;
+        finding.worlds = worlds.into_iter().collect();
+        self.findings.push(finding);
+    }
+
+    /// Reports changed docs and stability of an item present on both sides.
+    pub(crate) fn docs_and_stability(
+        &mut self,
+        path: &str,
+        docs: (&Docs, &Docs),
+        stability: (&Stability, &Stability),
+        spans: (Span, Span),
+        snippet: (Option<Span>, Option<Span>),
+    ) {
+        if docs.0 != docs.1 {
+            let what = match (&docs.0.contents, &docs.1.contents) {
+                (None, Some(_)) => "documentation was added",
+                (Some(_), None) => "documentation was removed",
+                _ => "documentation changed",
+            };
+            self.emit(
+                "docs-changed",
+                path,
+                format!("`{path}`: {what}"),
+                (Some(spans.0), Some(spans.1)),
+                snippet,
+                None,
+                BTreeSet::new(),
+            );
+        }
+        if stability.0 != stability.1 {
+            self.emit(
+                "stability-changed",
+                path,
+                format!(
+                    "`{path}`: stability {} is now {}",
+                    describe_stability(stability.0),
+                    describe_stability(stability.1)
+                ),
+                (Some(spans.0), Some(spans.1)),
+                snippet,
+                None,
+                BTreeSet::new(),
+            );
+        }
+    }
+
+    fn main_package(&mut self) {
+        let (base_pkg, cur_pkg) = (self.base.main, self.cur.main);
+        let base_name = self.base.resolve.packages[base_pkg].name.clone();
+        let cur_name = self.cur.resolve.packages[cur_pkg].name.clone();
+        let all_worlds: BTreeSet<String> = self.base.resolve.packages[base_pkg]
+            .worlds
+            .keys()
+            .chain(self.cur.resolve.packages[cur_pkg].worlds.keys())
+            .cloned()
+            .collect();
+        if (&base_name.namespace, &base_name.name) != (&cur_name.namespace, &cur_name.name) {
+            let path = self.cur.main_name.clone();
+            self.emit(
+                "package-renamed",
+                path,
+                format!(
+                    "package `{}:{}` is now `{}:{}`",
+                    base_name.namespace, base_name.name, cur_name.namespace, cur_name.name
+                ),
+                (None, None),
+                (None, None),
+                None,
+                all_worlds,
+            );
+        }
+        if base_name.version != cur_name.version {
+            let path = self.cur.main_name.clone();
+            self.emit(
+                "package-version-changed",
+                path,
+                format!(
+                    "the package version {} is now {}",
+                    version_text(&base_name),
+                    version_text(&cur_name)
+                ),
+                (None, None),
+                (None, None),
+                None,
+                BTreeSet::new(),
+            );
+        }
+        let docs = (
+            &self.base.resolve.packages[base_pkg].docs.clone(),
+            &self.cur.resolve.packages[cur_pkg].docs.clone(),
+        );
+        if docs.0 != docs.1 {
+            let path = self.cur.main_name.clone();
+            self.emit(
+                "docs-changed",
+                path.clone(),
+                format!("`{path}`: the package documentation changed"),
+                (None, None),
+                (None, None),
+                None,
+                BTreeSet::new(),
+            );
+        }
+        let base_ifaces: Vec<(String, InterfaceId)> =
+            self.base.resolve.packages[base_pkg].interfaces.iter().map(|(n, i)| (n.clone(), *i)).collect();
+        let cur_ifaces: Vec<(String, InterfaceId)> =
+            self.cur.resolve.packages[cur_pkg].interfaces.iter().map(|(n, i)| (n.clone(), *i)).collect();
+        self.interfaces(&base_ifaces, &cur_ifaces, true);
+        self.worlds();
+    }
+
+    /// Dependency packages used on both sides: their version and their used interfaces.
+    fn dependencies(&mut self) {
+        let deps = |side: &Side| -> Vec<(String, PackageId)> {
+            let mut deps: Vec<(String, PackageId)> = side
+                .uses
+                .reachable_packages
+                .iter()
+                .filter(|p| **p != side.main)
+                .map(|p| (side.package_path(*p), *p))
+                .collect();
+            deps.sort();
+            deps
+        };
+        let base_deps = deps(&self.base);
+        let cur_deps = deps(&self.cur);
+        for (path, base_pkg) in &base_deps {
+            let Some((_, cur_pkg)) = cur_deps.iter().find(|(p, _)| p == path) else { continue };
+            let base_name = self.base.resolve.packages[*base_pkg].name.clone();
+            let cur_name = self.cur.resolve.packages[*cur_pkg].name.clone();
+            if base_name.version != cur_name.version {
+                let track = |name: &PackageName| {
+                    name.version.as_ref().map(|v| PackageName::version_compat_track_string(v).0)
+                };
+                let same_track = track(&base_name) == track(&cur_name);
+                let rule = if same_track { "dependency-version-changed" } else { "dependency-track-changed" };
+                let worlds = self.package_worlds(*base_pkg, *cur_pkg);
+                let detail = if same_track {
+                    "on the same semver track".to_string()
+                } else {
+                    format!(
+                        "from track `{}` to track `{}`",
+                        track(&base_name).unwrap_or_else(|| "unversioned".into()),
+                        track(&cur_name).unwrap_or_else(|| "unversioned".into())
+                    )
+                };
+                self.emit(
+                    rule,
+                    path.clone(),
+                    format!(
+                        "dependency `{path}` moved from {} to {} ({detail})",
+                        version_text(&base_name),
+                        version_text(&cur_name)
+                    ),
+                    (None, None),
+                    (None, None),
+                    None,
+                    worlds,
+                );
+            }
+            // An interface of a dependency that one side merely stops using is not removed:
+            // compare the interfaces either side uses, and report one as added or removed only
+            // when it appears in or disappears from the package itself.
+            let base_all = &self.base.resolve.packages[*base_pkg].interfaces;
+            let cur_all = &self.cur.resolve.packages[*cur_pkg].interfaces;
+            let base_used = |i: &InterfaceId| self.base.uses.reachable_interfaces.contains(i);
+            let cur_used = |i: &InterfaceId| self.cur.uses.reachable_interfaces.contains(i);
+            let base_ifaces: Vec<(String, InterfaceId)> = base_all
+                .iter()
+                .filter(|(name, b)| match cur_all.get(*name) {
+                    Some(c) => base_used(b) || cur_used(c),
+                    None => base_used(b),
+                })
+                .map(|(n, i)| (n.clone(), *i))
+                .collect();
+            let cur_ifaces: Vec<(String, InterfaceId)> = cur_all
+                .iter()
+                .filter(|(name, c)| match base_all.get(*name) {
+                    Some(b) => base_used(b) || cur_used(c),
+                    None => cur_used(c),
+                })
+                .map(|(n, i)| (n.clone(), *i))
+                .collect();
+            self.interfaces(&base_ifaces, &cur_ifaces, false);
+        }
+    }
+
+    fn package_worlds(&self, base_pkg: PackageId, cur_pkg: PackageId) -> BTreeSet<String> {
+        let mut worlds = BTreeSet::new();
+        for (side, package) in [(&self.base, base_pkg), (&self.cur, cur_pkg)] {
+            for iface in side.resolve.packages[package].interfaces.values() {
+                worlds.extend(side.interface_worlds(*iface));
+            }
+        }
+        worlds
+    }
+
+    /// Matches interfaces by name (pairing identical unmatched ones as renames), diffs the
+    /// pairs, and reports the rest as added or removed. Types that left one interface and
+    /// appeared in another of the same package are reported as moved.
+    fn interfaces(&mut self, base: &[(String, InterfaceId)], cur: &[(String, InterfaceId)], main: bool) {
+        let mut removed: Vec<(String, InterfaceId)> =
+            base.iter().filter(|(n, _)| !cur.iter().any(|(c, _)| c == n)).cloned().collect();
+        let mut added: Vec<(String, InterfaceId)> =
+            cur.iter().filter(|(n, _)| !base.iter().any(|(b, _)| b == n)).cloned().collect();
+        let mut pairs: Vec<(InterfaceId, InterfaceId)> = base
+            .iter()
+            .filter_map(|(n, b)| cur.iter().find(|(c, _)| c == n).map(|(_, c)| (*b, *c)))
+            .collect();
+
+        // Renames: an unmatched pair with the same type and function names.
+        let mut renamed = Vec::new();
+        removed.retain(|(_, b)| {
+            let signature = interface_signature(self.base.resolve, *b);
+            if signature.is_empty() {
+                return true;
+            }
+            match added.iter().position(|(_, c)| interface_signature(self.cur.resolve, *c) == signature) {
+                Some(index) => {
+                    let (_, c) = added.remove(index);
+                    renamed.push((*b, c));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (b, c) in &renamed {
+            let (from, to) = (self.base.interface_path(*b), self.cur.interface_path(*c));
+            let mut worlds = self.base.interface_worlds(*b);
+            worlds.extend(self.cur.interface_worlds(*c));
+            let spans =
+                (Some(self.base.resolve.interfaces[*b].span), Some(self.cur.resolve.interfaces[*c].span));
+            self.emit(
+                "interface-renamed",
+                to.clone(),
+                format!("interface `{from}` is now `{to}` (same types and functions)"),
+                spans,
+                (None, None),
+                None,
+                worlds,
+            );
+        }
+        pairs.extend(renamed);
+
+        // Types: collect what left and what arrived, then pair moves, then renames.
+        let mut gone: Vec<(String, TypeId)> = Vec::new();
+        let mut arrived: Vec<(String, TypeId)> = Vec::new();
+        for (b, c) in &pairs {
+            let (g, a) = self.interface(*b, *c);
+            gone.extend(g);
+            arrived.extend(a);
+        }
+        for (_, b) in &removed {
+            let path = self.base.interface_path(*b);
+            let worlds = self.base.interface_worlds(*b);
+            let span = self.base.resolve.interfaces[*b].span;
+            self.emit(
+                "interface-removed",
+                path.clone(),
+                format!("interface `{path}` was removed"),
+                (Some(span), None),
+                (None, None),
+                None,
+                worlds,
+            );
+            // Its types may have moved elsewhere.
+            gone.extend(self.base.resolve.interfaces[*b].types.iter().map(|(n, t)| (n.clone(), *t)));
+        }
+        for (_, c) in &added {
+            let path = self.cur.interface_path(*c);
+            let span = self.cur.resolve.interfaces[*c].span;
+            self.emit(
+                "interface-added",
+                path.clone(),
+                format!("interface `{path}` was added"),
+                (None, Some(span)),
+                (None, None),
+                None,
+                self.cur.interface_worlds(*c),
+            );
+            arrived.extend(self.cur.resolve.interfaces[*c].types.iter().map(|(n, t)| (n.clone(), *t)));
+        }
+        let removed_ifaces: Vec<InterfaceId> = removed.iter().map(|(_, b)| *b).collect();
+        let added_ifaces: Vec<InterfaceId> = added.iter().map(|(_, c)| *c).collect();
+        self.settle_types(gone, arrived, &removed_ifaces, &added_ifaces, main);
+    }
+
+    /// Pairs types that left and arrived: same name in another interface is a move, same
+    /// definition in the same interface a rename; the rest are removed or added (types of
+    /// wholly removed or added interfaces are covered by that interface's finding).
+    fn settle_types(
+        &mut self,
+        gone: Vec<(String, TypeId)>,
+        mut arrived: Vec<(String, TypeId)>,
+        removed_ifaces: &[InterfaceId],
+        added_ifaces: &[InterfaceId],
+        main: bool,
+    ) {
+        let owner = |resolve: &Resolve, ty: TypeId| match resolve.types[ty].owner {
+            wit_parser::TypeOwner::Interface(i) => Some(i),
+            _ => None,
+        };
+        for (name, b) in gone {
+            let base_owner = owner(self.base.resolve, b);
+            let base_path = self.base.type_path(b).unwrap_or_else(|| name.clone());
+            let is_alias = matches!(
+                self.base.resolve.types[b].kind,
+                wit_parser::TypeDefKind::Type(wit_parser::Type::Id(_))
+            );
+            // A move: the same name, defined (not merely `use`d) in another interface.
+            let moved = if !main || is_alias {
+                None
+            } else {
+                arrived.iter().position(|(n, c)| {
+                    n == &name
+                        && !matches!(
+                            self.cur.resolve.types[*c].kind,
+                            wit_parser::TypeDefKind::Type(wit_parser::Type::Id(_))
+                        )
+                        && owner(self.cur.resolve, *c).map(|i| self.cur.interface_path(i))
+                            != base_owner.map(|i| self.base.interface_path(i))
+                })
+            };
+            if let Some(index) = moved {
+                let (_, c) = arrived.remove(index);
+                let cur_path = self.cur.type_path(c).unwrap_or_else(|| name.clone());
+                let worlds = self.type_worlds(Some(b), Some(c));
+                let flow = self.type_flow(Some(b), Some(c));
+                let same = self.same_definition(b, c);
+                let spans = (Some(self.base.resolve.types[b].span), Some(self.cur.resolve.types[c].span));
+                self.emit(
+                    "type-moved",
+                    base_path.clone(),
+                    format!(
+                        "type `{base_path}` moved to `{cur_path}`{}",
+                        if same { "" } else { " and its definition changed" }
+                    ),
+                    spans,
+                    (None, None),
+                    flow,
+                    worlds,
+                );
+                if !same {
+                    self.type_definition(&cur_path, b, c);
+                }
+                continue;
+            }
+            // A rename: an arrived type in the same interface with the same definition.
+            let renamed = arrived.iter().position(|(_, c)| {
+                owner(self.cur.resolve, *c).map(|i| self.cur.interface_path(i))
+                    == base_owner.map(|i| self.base.interface_path(i))
+                    && self.same_definition(b, *c)
+            });
+            if let Some(index) = renamed {
+                let (_, c) = arrived.remove(index);
+                let cur_path = self.cur.type_path(c).unwrap_or_default();
+                let spans = (Some(self.base.resolve.types[b].span), Some(self.cur.resolve.types[c].span));
+                let worlds = self.type_worlds(Some(b), Some(c));
+                let flow = self.type_flow(Some(b), Some(c));
+                self.emit(
+                    "type-renamed",
+                    cur_path.clone(),
+                    format!("type `{base_path}` is now `{cur_path}` (same definition)"),
+                    spans,
+                    (None, None),
+                    flow,
+                    worlds,
+                );
+                continue;
+            }
+            if base_owner.is_some_and(|i| removed_ifaces.contains(&i)) {
+                continue;
+            }
+            let span = self.base.resolve.types[b].span;
+            let worlds = self.type_worlds(Some(b), None);
+            let flow = self.type_flow(Some(b), None);
+            self.emit(
+                "type-removed",
+                base_path.clone(),
+                format!("type `{base_path}` was removed"),
+                (Some(span), None),
+                (None, None),
+                flow,
+                worlds,
+            );
+        }
+        for (name, c) in arrived {
+            if owner(self.cur.resolve, c).is_some_and(|i| added_ifaces.contains(&i)) {
+                continue;
+            }
+            let path = self.cur.type_path(c).unwrap_or(name);
+            let span = self.cur.resolve.types[c].span;
+            let worlds = self.type_worlds(None, Some(c));
+            let flow = self.type_flow(None, Some(c));
+            self.emit(
+                "type-added",
+                path.clone(),
+                format!("type `{path}` was added"),
+                (None, Some(span)),
+                (None, None),
+                flow,
+                worlds,
+            );
+        }
+    }
+
+    /// Diffs two versions of an interface; returns the types that left and arrived (by
+    /// name) for the caller to pair up.
+    fn interface(&mut self, b: InterfaceId, c: InterfaceId) -> (NamedTypes, NamedTypes) {
+        let base = &self.base.resolve.interfaces[b];
+        let cur = &self.cur.resolve.interfaces[c];
+        let path = self.cur.interface_path(c);
+        self.docs_and_stability(
+            &path,
+            (&base.docs, &cur.docs),
+            (&base.stability, &cur.stability),
+            (base.span, cur.span),
+            (Some(base.span), Some(cur.span)),
+        );
+        let mut gone = Vec::new();
+        let mut arrived = Vec::new();
+        for (name, bt) in &base.types {
+            match cur.types.get(name) {
+                Some(ct) => {
+                    let type_path = format!("{path}.{name}");
+                    self.type_definition(&type_path, *bt, *ct);
+                }
+                None => gone.push((name.clone(), *bt)),
+            }
+        }
+        for (name, ct) in &cur.types {
+            if !base.types.contains_key(name) {
+                arrived.push((name.clone(), *ct));
+            }
+        }
+        let mut worlds = self.base.interface_worlds(b);
+        worlds.extend(self.cur.interface_worlds(c));
+        let params = join_flows(self.base.uses.param_flow(b), self.cur.uses.param_flow(c));
+        let exported = self.base.uses.exported.contains(&b) || self.cur.uses.exported.contains(&c);
+        let scope = FunctionScope { path, params, worlds, exported, enclosing: (None, None) };
+        let base_fns: Vec<Function> = base.functions.values().cloned().collect();
+        let cur_fns: Vec<Function> = cur.functions.values().cloned().collect();
+        self.functions(&scope, &base_fns, &cur_fns);
+        (gone, arrived)
+    }
+
+    /// Matches functions by name (identical unmatched ones are renames) and diffs them.
+    pub(crate) fn functions(&mut self, scope: &FunctionScope, base: &[Function], cur: &[Function]) {
+        let mut added: Vec<&Function> =
+            cur.iter().filter(|c| !base.iter().any(|b| b.name == c.name)).collect();
+        for b in base {
+            if let Some(c) = cur.iter().find(|c| c.name == b.name) {
+                self.function(scope, b, c);
+                continue;
+            }
+            let base_path = format!("{}.{}", scope.path, function_name(b));
+            let same_signature = added.iter().position(|c| self.same_signature(b, c));
+            match same_signature {
+                Some(index) => {
+                    let c = added.remove(index);
+                    let path = format!("{}.{}", scope.path, function_name(c));
+                    self.emit(
+                        "function-renamed",
+                        path.clone(),
+                        format!("function `{base_path}` is now `{path}` (same signature)"),
+                        (Some(b.span), Some(c.span)),
+                        scope.enclosing,
+                        None,
+                        scope.worlds.clone(),
+                    );
+                }
+                None => self.emit(
+                    "function-removed",
+                    base_path.clone(),
+                    format!("function `{base_path}` was removed"),
+                    (Some(b.span), None),
+                    scope.enclosing,
+                    None,
+                    scope.worlds.clone(),
+                ),
+            }
+        }
+        for c in added {
+            let path = format!("{}.{}", scope.path, function_name(c));
+            let (rule, why) = if scope.exported {
+                (
+                    "function-added-to-export",
+                    "; a world exports this interface, so every exporter must now provide it",
+                )
+            } else {
+                ("function-added", "")
+            };
+            self.emit(
+                rule,
+                path.clone(),
+                format!("function `{path}` was added{why}"),
+                (None, Some(c.span)),
+                scope.enclosing,
+                None,
+                scope.worlds.clone(),
+            );
+        }
+    }
+
+    /// Diffs two versions of one function.
+    pub(crate) fn function(&mut self, scope: &FunctionScope, b: &Function, c: &Function) {
+        let path = format!("{}.{}", scope.path, function_name(c));
+        let spans = (b.span, c.span);
+        let snippet = (scope.enclosing.0.or(Some(b.span)), scope.enclosing.1.or(Some(c.span)));
+        self.docs_and_stability(&path, (&b.docs, &c.docs), (&b.stability, &c.stability), spans, snippet);
+        if kind_name(&b.kind) != kind_name(&c.kind) {
+            self.emit(
+                "function-kind-changed",
+                path.clone(),
+                format!("function `{path}` was a {} and is now a {}", kind_name(&b.kind), kind_name(&c.kind)),
+                (Some(b.span), Some(c.span)),
+                snippet,
+                None,
+                scope.worlds.clone(),
+            );
+        }
+        let base_params: Vec<types::Member> = b.params.iter().map(types::Member::param).collect();
+        let cur_params: Vec<types::Member> = c.params.iter().map(types::Member::param).collect();
+        let context = types::MemberContext {
+            kind: types::MemberKind::Param,
+            owner_path: path.clone(),
+            owner_spans: (b.span, c.span),
+            snippet,
+            flow: scope.params,
+            worlds: scope.worlds.clone(),
+        };
+        self.members(&context, &base_params, &cur_params);
+        let same_result = match (&b.result, &c.result) {
+            (None, None) => true,
+            (Some(x), Some(y)) => self.same_ref(x, y),
+            _ => false,
+        };
+        if !same_result {
+            let render = |side: &Side, result: &Option<wit_parser::Type>| match result {
+                Some(ty) => format!("`{}`", side.render(ty)),
+                None => "nothing".to_string(),
+            };
+            self.emit(
+                "function-result-changed",
+                format!("{path}->result"),
+                format!(
+                    "function `{path}` returned {} and now returns {}",
+                    render(&self.base, &b.result),
+                    render(&self.cur, &c.result)
+                ),
+                (Some(b.span), Some(c.span)),
+                snippet,
+                scope.params.map(Flow::reversed),
+                scope.worlds.clone(),
+            );
+        }
+    }
+
+    fn same_signature(&self, b: &Function, c: &Function) -> bool {
+        kind_name(&b.kind) == kind_name(&c.kind)
+            && b.params.len() == c.params.len()
+            && b.params.iter().zip(&c.params).all(|(x, y)| x.name == y.name && self.same_ref(&x.ty, &y.ty))
+            && match (&b.result, &c.result) {
+                (None, None) => true,
+                (Some(x), Some(y)) => self.same_ref(x, y),
+                _ => false,
+            }
+    }
+
+    /// Worlds using a type on either side.
+    pub(crate) fn type_worlds(&self, b: Option<TypeId>, c: Option<TypeId>) -> BTreeSet<String> {
+        let mut worlds = BTreeSet::new();
+        if let Some((_, w)) = b.and_then(|b| self.base.uses.types.get(&b)) {
+            worlds.extend(w.iter().cloned());
+        }
+        if let Some((_, w)) = c.and_then(|c| self.cur.uses.types.get(&c)) {
+            worlds.extend(w.iter().cloned());
+        }
+        worlds
+    }
+
+    /// Flow of a type's values on either side.
+    pub(crate) fn type_flow(&self, b: Option<TypeId>, c: Option<TypeId>) -> Option<Flow> {
+        join_flows(
+            b.and_then(|b| self.base.uses.types.get(&b)).map(|(f, _)| *f),
+            c.and_then(|c| self.cur.uses.types.get(&c)).map(|(f, _)| *f),
+        )
+    }
+}
+
+/// The flow combining two optional flows.
+pub(crate) fn join_flows(a: Option<Flow>, b: Option<Flow>) -> Option<Flow> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.join(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The sorted names of an interface's types and functions (what a rename keeps).
+fn interface_signature(resolve: &Resolve, iface: InterfaceId) -> Vec<String> {
+    let interface = &resolve.interfaces[iface];
+    let mut names: Vec<String> = interface
+        .types
+        .keys()
+        .map(|n| format!("type {n}"))
+        .chain(interface.functions.keys().map(|n| format!("func {n}")))
+        .collect();
+    names.sort();
+    names
+}
+
+/// How a function is shown in paths: `name`, `resource.method`, `resource.constructor`.
+pub(crate) fn function_name(func: &Function) -> String {
+    match &func.kind {
+        FunctionKind::Constructor(_) => {
+            let resource = func.name.rsplit(']').next().unwrap_or(&func.name);
+            format!("{resource}.constructor")
+        }
+        _ => match func.name.rsplit_once(']') {
+            Some((_, rest)) => rest.to_string(),
+            None => func.name.clone(),
+        },
+    }
+}
+
+/// The kind of a function in words.
+pub(crate) fn kind_name(kind: &FunctionKind) -> &'static str {
+    match kind {
+        FunctionKind::Freestanding => "function",
+        FunctionKind::AsyncFreestanding => "async function",
+        FunctionKind::Getter => "getter",
+        FunctionKind::Setter => "setter",
+        FunctionKind::Method(_) => "method",
+        FunctionKind::AsyncMethod(_) => "async method",
+        FunctionKind::MethodGetter(_) => "method getter",
+        FunctionKind::MethodSetter(_) => "method setter",
+        FunctionKind::Static(_) => "static function",
+        FunctionKind::AsyncStatic(_) => "async static function",
+        FunctionKind::StaticGetter(_) => "static getter",
+        FunctionKind::StaticSetter(_) => "static setter",
+        FunctionKind::Constructor(_) => "constructor",
+    }
+}
+
+fn describe_stability(stability: &Stability) -> String {
+    match stability {
+        Stability::Unknown => "(none)".to_string(),
+        Stability::Unstable { feature, deprecated } => match deprecated {
+            Some(v) => format!("`@unstable(feature = {feature})`, deprecated since {v}"),
+            None => format!("`@unstable(feature = {feature})`"),
+        },
+        Stability::Stable { since, deprecated } => match deprecated {
+            Some(v) => format!("`@since(version = {since})`, deprecated since {v}"),
+            None => format!("`@since(version = {since})`"),
+        },
+    }
+}
+
+fn version_text(name: &PackageName) -> String {
+    name.version.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "(unversioned)".to_string())
+}

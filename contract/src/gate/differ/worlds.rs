@@ -1,0 +1,195 @@
+//! Worlds: matched by name; their imports and exports matched by key (a plain name, or
+//! the versionless interface id `namespace:name/interface`).
+
+use super::{Differ, FunctionScope, Side};
+use crate::gate::finding::Flow;
+use std::collections::BTreeSet;
+use wit_parser::{Span, WorldId, WorldItem, WorldKey};
+
+impl Differ<'_> {
+    pub(crate) fn worlds(&mut self) {
+        let base_worlds: Vec<(String, WorldId)> =
+            self.base.resolve.packages[self.base.main].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
+        let cur_worlds: Vec<(String, WorldId)> =
+            self.cur.resolve.packages[self.cur.main].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
+        for (name, b) in &base_worlds {
+            match cur_worlds.iter().find(|(n, _)| n == name) {
+                Some((_, c)) => self.world(*b, *c),
+                None => {
+                    let path = self.base.world_path(*b);
+                    let span = self.base.resolve.worlds[*b].span;
+                    self.emit(
+                        "world-removed",
+                        path.clone(),
+                        format!("world `{path}` was removed"),
+                        (Some(span), None),
+                        (None, None),
+                        None,
+                        BTreeSet::from([name.clone()]),
+                    );
+                }
+            }
+        }
+        for (name, c) in &cur_worlds {
+            if !base_worlds.iter().any(|(n, _)| n == name) {
+                let path = self.cur.world_path(*c);
+                let span = self.cur.resolve.worlds[*c].span;
+                self.emit(
+                    "world-added",
+                    path.clone(),
+                    format!("world `{path}` was added"),
+                    (None, Some(span)),
+                    (None, None),
+                    None,
+                    BTreeSet::from([name.clone()]),
+                );
+            }
+        }
+    }
+
+    fn world(&mut self, b: WorldId, c: WorldId) {
+        let base = self.base.resolve.worlds[b].clone();
+        let cur = self.cur.resolve.worlds[c].clone();
+        let path = self.cur.world_path(c);
+        let worlds = BTreeSet::from([cur.name.clone()]);
+        self.docs_and_stability(
+            &path,
+            (&base.docs, &cur.docs),
+            (&base.stability, &cur.stability),
+            (base.span, cur.span),
+            (Some(base.span), Some(cur.span)),
+        );
+        for (direction, base_items, cur_items) in
+            [("import", &base.imports, &cur.imports), ("export", &base.exports, &cur.exports)]
+        {
+            let keyed = |side: &Side,
+                         items: &wit_parser::IndexMap<WorldKey, WorldItem>|
+             -> Vec<(String, WorldItem)> {
+                items.iter().map(|(k, i)| (key_name(side, k), i.clone())).collect()
+            };
+            let base_items = keyed(&self.base, base_items);
+            let cur_items = keyed(&self.cur, cur_items);
+            let (added_rule, removed_rule) = if direction == "import" {
+                ("world-import-added", "world-import-removed")
+            } else {
+                ("world-export-added", "world-export-removed")
+            };
+            // Parameters of imported functions come from the guest.
+            let params = if direction == "import" { Flow::GuestSends } else { Flow::HostReturns };
+            for (key, b_item) in &base_items {
+                let item_path = format!("{path}.{direction}({key})");
+                let c_item = cur_items.iter().find(|(k, _)| k == key).map(|(_, i)| i);
+                match (b_item, c_item) {
+                    (
+                        WorldItem::Interface { id: bi, docs: bd, stability: bs, span: bspan, .. },
+                        Some(WorldItem::Interface { id: ci, docs: cd, stability: cs, span: cspan, .. }),
+                    ) => {
+                        self.docs_and_stability(
+                            &item_path,
+                            (bd, cd),
+                            (bs, cs),
+                            (*bspan, *cspan),
+                            (Some(*bspan), Some(*cspan)),
+                        );
+                        // Named interfaces are compared with their package; inline ones here.
+                        if self.base.resolve.interfaces[*bi].name.is_none() {
+                            let _ = self.inline_interface(*bi, *ci);
+                        }
+                    }
+                    (WorldItem::Function(bf), Some(WorldItem::Function(cf))) => {
+                        let scope = FunctionScope {
+                            path: path.clone(),
+                            params: Some(params),
+                            worlds: worlds.clone(),
+                            exported: direction == "export",
+                            enclosing: (None, None),
+                        };
+                        self.function(&scope, bf, cf);
+                    }
+                    (WorldItem::Type { id: bt, .. }, Some(WorldItem::Type { id: ct, .. })) => {
+                        let type_path = format!("{path}.{key}");
+                        self.type_definition(&type_path, *bt, *ct);
+                    }
+                    (_, Some(c_item)) => {
+                        self.emit(
+                            removed_rule,
+                            item_path.clone(),
+                            format!("world `{path}` no longer {direction}s {} `{key}`", item_kind(b_item)),
+                            (Some(span_of(b_item)), None),
+                            (None, None),
+                            None,
+                            worlds.clone(),
+                        );
+                        self.emit(
+                            added_rule,
+                            item_path.clone(),
+                            format!("world `{path}` now {direction}s {} `{key}`", item_kind(c_item)),
+                            (None, Some(span_of(c_item))),
+                            (None, None),
+                            None,
+                            worlds.clone(),
+                        );
+                    }
+                    (_, None) => {
+                        if matches!(b_item, WorldItem::Type { .. }) {
+                            // Types a world imports through `use` come and go with the
+                            // functions using them; only their definitions matter.
+                            continue;
+                        }
+                        self.emit(
+                            removed_rule,
+                            item_path.clone(),
+                            format!("world `{path}` no longer {direction}s {} `{key}`", item_kind(b_item)),
+                            (Some(span_of(b_item)), Some(cur.span)),
+                            (None, None),
+                            None,
+                            worlds.clone(),
+                        );
+                    }
+                }
+            }
+            for (key, c_item) in &cur_items {
+                if base_items.iter().any(|(k, _)| k == key) || matches!(c_item, WorldItem::Type { .. }) {
+                    continue;
+                }
+                let item_path = format!("{path}.{direction}({key})");
+                self.emit(
+                    added_rule,
+                    item_path,
+                    format!("world `{path}` now {direction}s {} `{key}`", item_kind(c_item)),
+                    (Some(base.span), Some(span_of(c_item))),
+                    (None, None),
+                    None,
+                    worlds.clone(),
+                );
+            }
+        }
+    }
+
+    /// An interface defined inline in a world (`import x: interface { ... }`).
+    fn inline_interface(&mut self, b: wit_parser::InterfaceId, c: wit_parser::InterfaceId) -> Option<()> {
+        let (gone, arrived) = self.interface(b, c);
+        self.settle_types(gone, arrived, &[], &[], false);
+        Some(())
+    }
+}
+
+/// The key of a world item as the report shows it.
+fn key_name(side: &Side, key: &WorldKey) -> String {
+    match key {
+        WorldKey::Name(name) => name.clone(),
+        WorldKey::Interface(id) => side.interface_path(*id),
+    }
+}
+
+fn item_kind(item: &WorldItem) -> &'static str {
+    match item {
+        WorldItem::Interface { .. } => "interface",
+        WorldItem::Function(_) => "function",
+        WorldItem::Type { .. } => "type",
+    }
+}
+
+fn span_of(item: &WorldItem) -> Span {
+    item.span()
+}

@@ -1,0 +1,111 @@
+//! Loading one side of the comparison: a directory holding a WIT package (its `*.wit`
+//! files and an optional `deps/` folder), parsed and resolved by wit-parser.
+
+use super::GateError;
+use super::finding::Location;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use wit_parser::{PackageId, Resolve, Span};
+
+/// One version of a WIT package, parsed.
+#[derive(Debug)]
+pub struct WitTree {
+    /// What the reports call this side, e.g. `compat/0.1.0/wit` or `HEAD~1:wit`.
+    pub label: String,
+    /// The directory the files were read from.
+    pub dir: PathBuf,
+    /// How file names are shown: the directory's files appear as `display_prefix/name`.
+    pub display_prefix: String,
+    /// The resolved package and its dependencies.
+    pub resolve: Resolve,
+    /// The package in `dir` itself (not a dependency).
+    pub package: PackageId,
+    /// File contents by the path wit-parser registered them under (for snippets).
+    sources: std::cell::RefCell<HashMap<String, Option<String>>>,
+}
+
+impl WitTree {
+    /// Parses the WIT package in `dir`. `display_prefix` replaces `dir` in the file names
+    /// the reports show.
+    pub fn load(dir: &Path, label: &str, display_prefix: &str) -> Result<WitTree, GateError> {
+        if !dir.is_dir() {
+            return Err(GateError::Input(format!(
+                "{} is not a directory holding a WIT package",
+                dir.display()
+            )));
+        }
+        let mut resolve = Resolve::default();
+        let package = match resolve.push_dir(dir) {
+            Ok((package, _)) => package,
+            Err(err) => {
+                let location = error_location(&resolve, &err).map(|(file, line, column)| Location {
+                    file: display(dir, display_prefix, &file),
+                    line,
+                    column,
+                });
+                return Err(GateError::InvalidWit {
+                    side: label.to_string(),
+                    location,
+                    message: resolve.render_error(&err),
+                });
+            }
+        };
+        Ok(WitTree {
+            label: label.to_string(),
+            dir: dir.to_path_buf(),
+            display_prefix: display_prefix.to_string(),
+            resolve,
+            package,
+            sources: Default::default(),
+        })
+    }
+
+    /// Where `span` is, with the file shown as the reports show it.
+    pub fn location(&self, span: Span) -> Option<Location> {
+        let (file, line, column) = split_location(&self.resolve.render_location(span))?;
+        Some(Location { file: display(&self.dir, &self.display_prefix, &file), line, column })
+    }
+
+    /// The source file holding `span` and the byte offset of the span in it.
+    pub(crate) fn source_at(&self, span: Span) -> Option<(String, usize)> {
+        let at = self.resolve.source_map.resolve_span(span)?;
+        let path = at.path.to_string();
+        let mut sources = self.sources.borrow_mut();
+        let text =
+            sources.entry(path.clone()).or_insert_with(|| std::fs::read_to_string(&path).ok()).clone()?;
+        Some((text, at.range.start))
+    }
+}
+
+/// `file:line:column` as wit-parser renders it, split from the right (paths may hold `:`).
+fn split_location(rendered: &str) -> Option<(String, u32, u32)> {
+    let mut parts = rendered.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some((file, line, column))
+}
+
+/// The first parse or resolve error in `err`'s chain that carries a source span, as
+/// `(file, line, column)`.
+fn error_location(resolve: &Resolve, err: &anyhow::Error) -> Option<(String, u32, u32)> {
+    err.chain().find_map(|layer| {
+        let span = if let Some(e) = layer.downcast_ref::<wit_parser::ParseError>() {
+            e.kind().span()
+        } else if let Some(e) = layer.downcast_ref::<wit_parser::ResolveError>() {
+            e.kind().span()
+        } else {
+            return None;
+        };
+        split_location(&resolve.source_map.render_location(span))
+    })
+}
+
+/// `file` (a path under `dir`) shown as `display_prefix/relative`.
+fn display(dir: &Path, display_prefix: &str, file: &str) -> String {
+    match Path::new(file).strip_prefix(dir) {
+        Ok(relative) if display_prefix.is_empty() => relative.display().to_string(),
+        Ok(relative) => format!("{display_prefix}/{}", relative.display()),
+        Err(_) => file.to_string(),
+    }
+}
