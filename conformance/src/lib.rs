@@ -10,9 +10,25 @@
 //! | [`strategy`] | proptest strategies for worlds, contexts, ids, searches, calls |
 //! | [`case`] | a case (fixture + steps) and running it against a testee |
 //! | [`checks`] | the registry: one check per property, named by rule ID, with its level |
+//! | [`spec`] | the rule IDs and levels of SPEC.md (embedded at build time) |
+//! | [`runner`] | running checks with proptest: seeds, cases, shrinking |
+//! | [`driver`] | reaching hosts: in process, out of process (JSON lines), the model |
+//! | [`expectations`] | a host's expected failures (TOML) |
+//! | [`report`] | verdicts and the human, JSON and JUnit reports |
+//! | [`replay`] | counterexamples saved as case files and replayed |
+//! | [`versions`] | contract versions and their probe components |
+//! | [`cli`] | the `alga-conformance` command line |
 
 pub mod case;
 pub mod checks;
+pub mod cli;
+pub mod driver;
+pub mod expectations;
 pub mod oracle;
 pub mod outcome;
+pub mod replay;
+pub mod report;
+pub mod runner;
+pub mod spec;
 pub mod strategy;
+pub mod versions;

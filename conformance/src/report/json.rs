@@ -1,0 +1,106 @@
+//! The JSON report (`--format json`): one object with `schema_version`, the testee, the
+//! run's parameters, one entry per rule (verdict, cases, checks, counterexamples) and the
+//! overall verdict. Field names are snake_case; `schema_version` changes when a field is
+//! removed or changes meaning (new fields do not change it).
+
+use super::Report;
+use crate::case::StepResult;
+use crate::runner::CheckStatus;
+use serde_json::{Value as Json, json};
+
+/// Version of the JSON report's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The report as JSON.
+pub fn render(report: &Report<'_>) -> Json {
+    let run = report.run;
+    let rules: Vec<Json> = report
+        .rules
+        .iter()
+        .map(|rule| {
+            let checks: Vec<Json> = rule
+                .checks
+                .iter()
+                .map(|c| {
+                    let (status, detail) = match &c.status {
+                        CheckStatus::Pass => ("pass", Json::Null),
+                        CheckStatus::NotRun => ("not-run", Json::Null),
+                        CheckStatus::Unverified(why) => ("unverified", json!({ "reason": why })),
+                        CheckStatus::Fail(failure) => (
+                            "fail",
+                            json!({
+                                "message": failure.mismatch.message,
+                                "step": failure.mismatch.step,
+                                "batch_index": failure.mismatch.index,
+                                "expected": failure.mismatch.expected,
+                                "actual": failure.mismatch.actual,
+                                "shrink_steps": failure.shrink_steps,
+                                "flaky": failure.flaky,
+                                "case": failure.case,
+                                "outcomes": failure.results.iter().map(result_json).collect::<Vec<_>>(),
+                                "case_file": report.options.case_files.get(c.check.id).map(|p| p.display().to_string()),
+                            }),
+                        ),
+                    };
+                    json!({
+                        "id": c.check.id,
+                        "description": c.check.description,
+                        "status": status,
+                        "cases": c.cases,
+                        "executions": c.executions,
+                        "duration_seconds": c.duration.as_secs_f64(),
+                        "failure": if status == "fail" { detail.clone() } else { Json::Null },
+                        "unverified": if status == "unverified" { detail } else { Json::Null },
+                    })
+                })
+                .collect();
+            let reason = match &rule.verdict {
+                super::Verdict::ExpectedFailure(r) | super::Verdict::UnexpectedPass(r) => Some(r.clone()),
+                _ => None,
+            };
+            json!({
+                "id": rule.rule.id,
+                "level": rule.rule.level,
+                "summary": rule.rule.summary,
+                "status": rule.status.name(),
+                "verdict": rule.verdict.name(),
+                "expected_failure_reason": reason,
+                "cases": rule.cases,
+                "checks": checks,
+            })
+        })
+        .collect();
+    let count = |name: &str| report.rules.iter().filter(|r| r.verdict.name() == name).count();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": { "name": "alga-conformance", "version": env!("CARGO_PKG_VERSION") },
+        "contract_version": run.config.contract_version,
+        "testee": run.testee,
+        "seed": run.config.seed,
+        "cases_per_check": run.config.cases,
+        "enforce_recommended": report.options.enforce_recommended,
+        "duration_seconds": run.duration.as_secs_f64(),
+        "cases_run": run.executions(),
+        "cases_per_second": run.cases_per_second(),
+        "rules": rules,
+        "totals": {
+            "pass": count("pass"),
+            "fail": count("fail"),
+            "warning": count("warning"),
+            "expected_failure": count("expected-failure"),
+            "unexpected_pass": count("unexpected-pass"),
+            "not_run": count("not-run"),
+        },
+        "conforms": report.conforms(),
+        "exit_code": report.exit_code(),
+    })
+}
+
+fn result_json(result: &StepResult) -> Json {
+    match result {
+        StepResult::Call(outcome) => json!(outcome),
+        StepResult::Concurrent(outcomes) => json!(outcomes),
+        StepResult::StoreOutage(Ok(())) => Json::Null,
+        StepResult::StoreOutage(Err(e)) => json!({ "error": e }),
+    }
+}

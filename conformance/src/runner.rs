@@ -1,0 +1,394 @@
+//! Running checks against a testee: for every check, proptest generates `cases` cases from
+//! the check's strategy (seeded from the run's seed and the check id, so every check is
+//! reproducible alone), runs each through the testee, verifies it, and on a failure shrinks
+//! it to a minimal counterexample.
+
+use crate::case::{Case, CaseError, StepResult, run_case};
+use crate::checks::{Check, Mismatch, Needs, REGISTRY};
+use alga_conformance_protocol::{PROTOCOL_VERSION, Testee, TesteeError, TesteeInfo};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// Cases per check when the command line does not say (`--cases`).
+pub const DEFAULT_CASES: u32 = 64;
+
+/// Shrinking stops after this many steps by default: enough to trim a world to the few
+/// records that matter, bounded for hosts that answer slowly.
+pub const DEFAULT_SHRINK_ITERATIONS: u32 = 2048;
+
+/// How a run is carried out.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The run's seed; each check derives its own from it and its id.
+    pub seed: u64,
+    /// Generated cases per check.
+    pub cases: u32,
+    /// The contract version under test: calls are aimed at it and the probe is built
+    /// from its WIT.
+    pub contract_version: String,
+    /// Checks to run (ids or rule IDs); empty means every check.
+    pub only: Vec<String>,
+    /// Skip RECOMMENDED checks.
+    pub required_only: bool,
+    /// Stop after the first check that fails (the rest are reported as not run).
+    pub fail_fast: bool,
+    /// Largest number of shrinking steps per failure (0: report the case as found).
+    pub shrink_iterations: u32,
+}
+
+impl RunConfig {
+    /// The defaults for `seed`: every check, [`DEFAULT_CASES`] cases, the suite's
+    /// contract version.
+    pub fn new(seed: u64) -> Self {
+        RunConfig {
+            seed,
+            cases: DEFAULT_CASES,
+            contract_version: alga_extension_contract::CONTRACT_VERSION.to_string(),
+            only: Vec::new(),
+            required_only: false,
+            fail_fast: false,
+            shrink_iterations: DEFAULT_SHRINK_ITERATIONS,
+        }
+    }
+
+    /// Whether `check` is selected by [`RunConfig::only`] and [`RunConfig::required_only`].
+    pub fn selects(&self, check: &Check) -> bool {
+        let by_name = self.only.is_empty()
+            || self.only.iter().any(|name| name == check.id || check.rules.contains(&name.as_str()));
+        by_name && !(self.required_only && check.level == crate::checks::Level::Recommended)
+    }
+}
+
+/// The shrunk counterexample of a failed check.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The minimal case found.
+    pub case: Case,
+    /// What the testee returned for it.
+    pub results: Vec<StepResult>,
+    /// Why it fails.
+    pub mismatch: Mismatch,
+    /// Shrinking steps run.
+    pub shrink_steps: u32,
+    /// Set when the minimal case passed when run again (the host is not deterministic).
+    pub flaky: bool,
+}
+
+/// How a check ended.
+#[derive(Debug, Clone)]
+pub enum CheckStatus {
+    /// Every case conformed.
+    Pass,
+    /// A case did not; the shrunk counterexample.
+    Fail(Box<Failure>),
+    /// The check could not be carried out on this testee (e.g. no outage simulation).
+    Unverified(String),
+    /// Not selected, or not reached because an earlier check failed with `fail_fast`.
+    NotRun,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// The check.
+    pub check: &'static Check,
+    /// How it ended.
+    pub status: CheckStatus,
+    /// Generated cases run (the failing one included, shrinking steps not).
+    pub cases: u32,
+    /// Every case run, shrinking steps included.
+    pub executions: u32,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// What the testee said about itself.
+    pub testee: TesteeInfo,
+    /// The configuration.
+    pub config: RunConfig,
+    /// One result per check of the registry, in registry order.
+    pub checks: Vec<CheckResult>,
+    /// Wall time of the whole run.
+    pub duration: Duration,
+}
+
+impl RunResult {
+    /// Cases run, shrinking steps included.
+    pub fn executions(&self) -> u64 {
+        self.checks.iter().map(|c| u64::from(c.executions)).sum()
+    }
+
+    /// Cases run per second of wall time.
+    pub fn cases_per_second(&self) -> f64 {
+        self.executions() as f64 / self.duration.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Why a run could not be carried out (exit code 3).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The testee failed to describe itself, or speaks another protocol.
+    #[error("the testee could not start the run: {0}")]
+    Testee(String),
+    /// The testee did not load the probe.
+    #[error("the testee did not load the probe component: {0}")]
+    Probe(TesteeError),
+    /// A case could not be carried out (a fixture that failed to load is never skipped).
+    #[error("check {check}: {error}")]
+    Case {
+        /// The check that was running.
+        check: &'static str,
+        /// What went wrong.
+        error: CaseError,
+        /// The case (its fixture is what failed to load).
+        case: Box<Case>,
+    },
+    /// proptest gave up (a bug of the suite's strategies).
+    #[error("check {check}: the case generator gave up: {reason}")]
+    Generator {
+        /// The check.
+        check: &'static str,
+        /// proptest's reason.
+        reason: String,
+    },
+}
+
+/// Receives progress while a run goes on.
+pub trait Progress {
+    /// A check starts (`index` counts from 0 among the `total` selected ones).
+    fn check_started(&mut self, index: usize, total: usize, check: &Check) {
+        let _ = (index, total, check);
+    }
+    /// A check ended.
+    fn check_finished(&mut self, index: usize, total: usize, result: &CheckResult) {
+        let _ = (index, total, result);
+    }
+}
+
+/// Progress that goes nowhere.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// Describes the testee and loads the probe: what every run and replay does first.
+pub fn prepare(
+    testee: &mut dyn Testee,
+    probe: &[u8],
+    contract_version: &str,
+) -> Result<TesteeInfo, RunError> {
+    let info = testee.info().map_err(|e| RunError::Testee(e.to_string()))?;
+    if info.protocol_version != PROTOCOL_VERSION {
+        return Err(RunError::Testee(format!(
+            "it speaks protocol version {}, this runner speaks {PROTOCOL_VERSION}",
+            info.protocol_version
+        )));
+    }
+    if !info.contract_versions.iter().any(|v| v == contract_version) {
+        return Err(RunError::Testee(format!(
+            "it does not serve contract version {contract_version} (it serves {})",
+            info.contract_versions.join(", ")
+        )));
+    }
+    testee.load_probe(probe).map_err(RunError::Probe)?;
+    Ok(info)
+}
+
+/// Runs every selected check of the registry against `testee`, which must already be
+/// [`prepare`]d (`info` is what it said).
+pub fn run(
+    testee: &mut dyn Testee,
+    info: TesteeInfo,
+    config: &RunConfig,
+    progress: &mut dyn Progress,
+) -> Result<RunResult, RunError> {
+    let started = Instant::now();
+    let selected: Vec<&'static Check> = REGISTRY.iter().filter(|c| config.selects(c)).collect();
+    let mut results = Vec::with_capacity(REGISTRY.len());
+    let mut stop = false;
+    let mut position = 0;
+    for check in REGISTRY {
+        if stop || !config.selects(check) {
+            results.push(CheckResult {
+                check,
+                status: CheckStatus::NotRun,
+                cases: 0,
+                executions: 0,
+                duration: Duration::ZERO,
+            });
+            continue;
+        }
+        progress.check_started(position, selected.len(), check);
+        let result = if check.needs == Needs::StoreOutage && !info.store_outage {
+            CheckResult {
+                check,
+                status: CheckStatus::Unverified(
+                    "the testee cannot simulate a store outage (its describe answer says storeOutage: false)"
+                        .into(),
+                ),
+                cases: 0,
+                executions: 0,
+                duration: Duration::ZERO,
+            }
+        } else {
+            run_check(testee, check, config)?
+        };
+        progress.check_finished(position, selected.len(), &result);
+        position += 1;
+        stop = config.fail_fast && matches!(result.status, CheckStatus::Fail(_));
+        results.push(result);
+    }
+    Ok(RunResult { testee: info, config: config.clone(), checks: results, duration: started.elapsed() })
+}
+
+/// The seed of `check` in a run seeded `seed`: 32 bytes for ChaCha, from splitmix64 over
+/// the seed and the check id.
+pub fn check_seed(seed: u64, check_id: &str) -> [u8; 32] {
+    let mut state = seed ^ 0x243f_6a88_85a3_08d3;
+    for byte in check_id.bytes() {
+        state = splitmix(state ^ u64::from(byte));
+    }
+    let mut out = [0u8; 32];
+    for chunk in out.chunks_mut(8) {
+        state = splitmix(state);
+        chunk.copy_from_slice(&state.to_le_bytes());
+    }
+    out
+}
+
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Runs one case and verifies it; a panic in the suite's own code becomes a mismatch
+/// rather than tearing down the run.
+pub fn run_and_verify(
+    testee: &mut dyn Testee,
+    check: &Check,
+    case: &Case,
+    version: &str,
+) -> Result<(Vec<StepResult>, Result<(), Mismatch>), CaseError> {
+    let results = run_case(testee, case, version)?;
+    let verdict = catch_unwind(AssertUnwindSafe(|| (check.verify)(case, &results))).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(Mismatch {
+            step: 0,
+            index: None,
+            message: format!(
+                "bug in the conformance suite: the verification of {} panicked: {what}",
+                check.id
+            ),
+            expected: serde_json::Value::Null,
+            actual: serde_json::Value::Null,
+        })
+    });
+    Ok((results, verdict))
+}
+
+struct CheckState<'t> {
+    testee: &'t mut dyn Testee,
+    executions: u32,
+    cases_before_failure: u32,
+    failing: bool,
+    fatal: Option<(CaseError, Case)>,
+    last_failure: Option<(Case, Vec<StepResult>, Mismatch)>,
+}
+
+fn run_check(
+    testee: &mut dyn Testee,
+    check: &'static Check,
+    config: &RunConfig,
+) -> Result<CheckResult, RunError> {
+    let started = Instant::now();
+    let mut proptest_config = Config::default();
+    proptest_config.cases = config.cases;
+    proptest_config.failure_persistence = None;
+    proptest_config.max_shrink_iters = config.shrink_iterations;
+    proptest_config.max_shrink_time = 60_000;
+    proptest_config.fork = false;
+    proptest_config.timeout = 0;
+    proptest_config.verbose = 0;
+    proptest_config.rng_algorithm = RngAlgorithm::ChaCha;
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &check_seed(config.seed, check.id));
+    let mut runner = TestRunner::new_with_rng(proptest_config, rng);
+    let strategy = (check.cases)();
+    let version = config.contract_version.as_str();
+    let state = RefCell::new(CheckState {
+        testee,
+        executions: 0,
+        cases_before_failure: 0,
+        failing: false,
+        fatal: None,
+        last_failure: None,
+    });
+    let outcome = runner.run(&strategy, |case: Case| {
+        let mut state = state.borrow_mut();
+        if state.fatal.is_some() {
+            return Ok(());
+        }
+        state.executions += 1;
+        if !state.failing {
+            state.cases_before_failure += 1;
+        }
+        match run_and_verify(&mut *state.testee, check, &case, version) {
+            Err(error) => {
+                state.fatal = Some((error, case));
+                Ok(())
+            }
+            Ok((_, Ok(()))) => Ok(()),
+            Ok((results, Err(mismatch))) => {
+                state.failing = true;
+                let reason = mismatch.message.clone();
+                state.last_failure = Some((case, results, mismatch));
+                Err(TestCaseError::fail(reason))
+            }
+        }
+    });
+    let mut state = state.into_inner();
+    if let Some((error, case)) = state.fatal.take() {
+        return Err(RunError::Case { check: check.id, error, case: Box::new(case) });
+    }
+    let shrink_steps = state.executions - state.cases_before_failure;
+    let status = match outcome {
+        Ok(()) => CheckStatus::Pass,
+        Err(TestError::Abort(reason)) => {
+            return Err(RunError::Generator { check: check.id, reason: reason.to_string() });
+        }
+        Err(TestError::Fail(_, minimal)) => {
+            // Run the minimal case once more to capture its outcomes; a host whose answer
+            // changes is reported as flaky with the last failure seen.
+            let rerun = run_and_verify(state.testee, check, &minimal, version).map_err(|error| {
+                RunError::Case { check: check.id, error, case: Box::new(minimal.clone()) }
+            })?;
+            let failure = match rerun {
+                (results, Err(mismatch)) => {
+                    Failure { case: minimal, results, mismatch, shrink_steps, flaky: false }
+                }
+                (_, Ok(())) => {
+                    let (case, results, mismatch) =
+                        state.last_failure.take().expect("a failing run saw a failure");
+                    Failure { case, results, mismatch, shrink_steps, flaky: true }
+                }
+            };
+            CheckStatus::Fail(Box::new(failure))
+        }
+    };
+    Ok(CheckResult {
+        check,
+        status,
+        cases: state.cases_before_failure,
+        executions: state.executions,
+        duration: started.elapsed(),
+    })
+}
