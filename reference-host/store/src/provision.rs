@@ -1,36 +1,122 @@
-//! Getting a PostgreSQL for tests, benchmarks and the CLI: the ladder `DATABASE_URL`, then
-//! testcontainers (feature `testcontainers`, only when a Docker engine answers), then a
-//! throwaway local cluster, then an error that says how to get one. Never a silent skip.
+//! Getting a PostgreSQL for tests, benchmarks and the CLI, always by the same ladder:
+//!
+//! 1. `DATABASE_URL`, when set (an explicit choice: if it does not answer, that is the
+//!    error, with no fallback that would hide it);
+//! 2. a throwaway container through `testcontainers` (cargo feature `testcontainers`), only
+//!    when a Docker engine answers;
+//! 3. a throwaway cluster from the local PostgreSQL binaries (`initdb` + `pg_ctl` in a
+//!    temporary directory, on a free port; as root they run as the `postgres` user, since
+//!    PostgreSQL refuses to run as root);
+//! 4. otherwise a [`ProvisionError`] that lists what was tried and says how to get one.
+//!
+//! Never a silent skip: a test that needs PostgreSQL fails with that error.
+//!
+//! Each test takes a database of its own from [`PostgresServer::fresh_database`] and the
+//! database is dropped with the returned [`TestDatabase`], so concurrent runs never see
+//! each other's data.
 
-/// Why no PostgreSQL could be provided.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Why no PostgreSQL could be provided, or a database could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ProvisionError(pub String);
+
+/// Where a [`PostgresServer`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerSource {
+    /// The server `DATABASE_URL` names.
+    EnvironmentUrl,
+    /// A container started through testcontainers.
+    Container,
+    /// A throwaway cluster from the local PostgreSQL binaries.
+    LocalCluster,
+}
 
 /// A PostgreSQL server to create databases on. A throwaway cluster or container is
 /// stopped and removed when this is dropped.
 pub struct PostgresServer {
     admin_url: String,
+    source: ServerSource,
+    cluster: Option<LocalCluster>,
+    #[cfg(feature = "testcontainers")]
+    _container: Option<testcontainers::Container<testcontainers::GenericImage>>,
+}
+
+impl std::fmt::Debug for PostgresServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresServer").field("url", &self.admin_url).field("source", &self.source).finish()
+    }
 }
 
 impl PostgresServer {
-    /// URL of the server's maintenance database.
+    fn new(admin_url: String, source: ServerSource) -> Self {
+        PostgresServer {
+            admin_url,
+            source,
+            cluster: None,
+            #[cfg(feature = "testcontainers")]
+            _container: None,
+        }
+    }
+
+    /// URL of the server's maintenance database (the one `DATABASE_URL` names, or
+    /// `postgres` on a throwaway server).
     pub fn url(&self) -> &str {
         &self.admin_url
     }
 
-    /// Creates a uniquely named database whose name starts with `prefix`; it is dropped
-    /// with the returned [`TestDatabase`].
+    /// Where the server came from.
+    pub fn source(&self) -> ServerSource {
+        self.source
+    }
+
+    /// The throwaway local cluster behind this server, when that is where it came from
+    /// (tests stop and restart it to simulate a database crash).
+    pub fn local_cluster(&self) -> Option<&LocalCluster> {
+        self.cluster.as_ref()
+    }
+
+    /// Creates a database named `<prefix>_<pid>_<n>_<time>` (the prefix reduced to
+    /// `[a-z0-9_]`); it is dropped, with any connection still open on it, when the returned
+    /// [`TestDatabase`] is dropped.
     pub fn fresh_database(&self, prefix: &str) -> Result<TestDatabase, ProvisionError> {
-        let _ = prefix;
-        unimplemented!("being written")
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let clean: String = prefix
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .take(30)
+            .collect();
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "{}_{}_{}_{nanos}",
+            if clean.is_empty() { "alga" } else { &clean },
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = admin_client(&self.admin_url)?;
+        // `name` is [a-z0-9_] only, and quoted: no injection through a prefix.
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).map_err(|err| {
+            ProvisionError(format!("cannot create database {name} on {}: {err}", self.admin_url))
+        })?;
+        Ok(TestDatabase {
+            url: url_with_database(&self.admin_url, &name),
+            name,
+            admin_url: self.admin_url.clone(),
+        })
     }
 }
 
 /// A database of its own for one test or run, dropped (with any open connections) when
 /// this is dropped.
+#[derive(Debug)]
 pub struct TestDatabase {
     url: String,
+    name: String,
+    admin_url: String,
 }
 
 impl TestDatabase {
@@ -38,9 +124,383 @@ impl TestDatabase {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
 }
 
-/// Finds a PostgreSQL: `DATABASE_URL`, then testcontainers, then a throwaway local cluster.
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let dropped = admin_client(&self.admin_url).and_then(|mut admin| {
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+                .map_err(|err| ProvisionError(err.to_string()))
+        });
+        if let Err(err) = dropped {
+            // Drop cannot fail; say what is left behind rather than hide it.
+            eprintln!("warning: could not drop test database {}: {err}", self.name);
+        }
+    }
+}
+
+fn admin_client(url: &str) -> Result<postgres::Client, ProvisionError> {
+    let mut config: postgres::Config =
+        url.parse().map_err(|err| ProvisionError(format!("{url:?} is not a PostgreSQL URL: {err}")))?;
+    config.connect_timeout(Duration::from_secs(5));
+    config.connect(postgres::NoTls).map_err(|err| ProvisionError(format!("cannot connect to {url}: {err}")))
+}
+
+/// `url` with its database replaced by `database` (URL form or `key=value` form).
+fn url_with_database(url: &str, database: &str) -> String {
+    if let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) {
+        let scheme = &url[..url.len() - rest.len()];
+        let (before_query, query) = match rest.split_once('?') {
+            Some((before, query)) => (before, Some(query)),
+            None => (rest, None),
+        };
+        let authority = before_query.split_once('/').map_or(before_query, |(authority, _)| authority);
+        let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+        format!("{scheme}{authority}/{database}{query}")
+    } else {
+        format!("{url} dbname={database}")
+    }
+}
+
+/// Finds a PostgreSQL by the ladder of this module's documentation.
 pub fn postgres_server() -> Result<PostgresServer, ProvisionError> {
-    unimplemented!("being written")
+    let mut tried = Vec::new();
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => return environment_server(url.trim()),
+        _ => tried.push("DATABASE_URL: not set".to_string()),
+    }
+    #[cfg(feature = "testcontainers")]
+    match container_server() {
+        Ok(server) => return Ok(server),
+        Err(err) => tried.push(format!("testcontainers: {err}")),
+    }
+    #[cfg(not(feature = "testcontainers"))]
+    tried.push(
+        "testcontainers: not compiled in (build with `--features testcontainers` to use Docker)".into(),
+    );
+    match local_cluster() {
+        Ok(server) => return Ok(server),
+        Err(err) => tried.push(format!("local cluster: {err}")),
+    }
+    Err(ProvisionError(format!(
+        "no PostgreSQL is available. Tried:\n  - {}\n\
+         To get one, do any of:\n  \
+         - set DATABASE_URL to a server you may create databases on, e.g. \
+           DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres\n  \
+         - install the PostgreSQL server binaries (Debian/Ubuntu: `apt-get install postgresql`; \
+           macOS: `brew install postgresql@15`) so that initdb and pg_ctl are found \
+           (set PG_BIN to their directory if they are not on PATH)\n  \
+         - start a Docker engine and build with `--features testcontainers`",
+        tried.join("\n  - ")
+    )))
+}
+
+fn environment_server(url: &str) -> Result<PostgresServer, ProvisionError> {
+    admin_client(url).map_err(|err| {
+        ProvisionError(format!("DATABASE_URL is set but does not answer ({err}); fix or unset it"))
+    })?;
+    Ok(PostgresServer::new(url.to_string(), ServerSource::EnvironmentUrl))
+}
+
+#[cfg(feature = "testcontainers")]
+fn container_server() -> Result<PostgresServer, String> {
+    use testcontainers::core::{IntoContainerPort, WaitFor};
+    use testcontainers::runners::SyncRunner;
+    use testcontainers::{GenericImage, ImageExt};
+    docker_answers()?;
+    let container = GenericImage::new("postgres", "15-alpine")
+        .with_exposed_port(5432.tcp())
+        .with_wait_for(WaitFor::message_on_stderr("database system is ready to accept connections"))
+        .with_env_var("POSTGRES_HOST_AUTH_METHOD", "trust")
+        .start()
+        .map_err(|err| format!("cannot start a postgres:15-alpine container: {err}"))?;
+    let port = container.get_host_port_ipv4(5432.tcp()).map_err(|err| err.to_string())?;
+    let host = container.get_host().map_err(|err| err.to_string())?;
+    let url = format!("postgres://postgres@{host}:{port}/postgres");
+    // The image restarts the server once after initialising; wait until it answers.
+    wait_until_answers(&url, Duration::from_secs(30))?;
+    let mut server = PostgresServer::new(url, ServerSource::Container);
+    server._container = Some(container);
+    Ok(server)
+}
+
+/// Whether a Docker engine answers a ping on `DOCKER_HOST` or the default socket.
+#[cfg(feature = "testcontainers")]
+fn docker_answers() -> Result<(), String> {
+    use std::io::{Read, Write};
+    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let ping = b"GET /_ping HTTP/1.0\r\n\r\n";
+    let mut answer = String::new();
+    let result = if let Some(path) = host.strip_prefix("unix://") {
+        std::os::unix::net::UnixStream::connect(path).and_then(|mut s| {
+            s.set_read_timeout(Some(Duration::from_secs(2)))?;
+            s.write_all(ping)?;
+            s.read_to_string(&mut answer)
+        })
+    } else if let Some(address) = host.strip_prefix("tcp://") {
+        std::net::TcpStream::connect(address).and_then(|mut s| {
+            s.set_read_timeout(Some(Duration::from_secs(2)))?;
+            s.write_all(ping)?;
+            s.read_to_string(&mut answer)
+        })
+    } else {
+        return Err(format!("DOCKER_HOST={host} is neither unix:// nor tcp://"));
+    };
+    match result {
+        Ok(_) if answer.ends_with("OK") => Ok(()),
+        Ok(_) => Err(format!("the Docker engine at {host} did not answer a ping")),
+        Err(err) => Err(format!("no Docker engine answers at {host}: {err}")),
+    }
+}
+
+#[cfg_attr(not(feature = "testcontainers"), allow(dead_code))]
+fn wait_until_answers(url: &str, limit: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match admin_client(url) {
+            Ok(_) => return Ok(()),
+            Err(err) if Instant::now() >= deadline => {
+                return Err(format!("the server never answered: {err}"));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Rung 3 alone: starts a throwaway cluster from the local PostgreSQL binaries, whatever
+/// `DATABASE_URL` says. Used by [`postgres_server`], and by tests of the rung itself.
+pub fn local_cluster() -> Result<PostgresServer, ProvisionError> {
+    let cluster = LocalCluster::create().map_err(ProvisionError)?;
+    let mut server = PostgresServer::new(cluster.url(), ServerSource::LocalCluster);
+    server.cluster = Some(cluster);
+    Ok(server)
+}
+
+/// A throwaway PostgreSQL cluster in a temporary directory, listening on 127.0.0.1 on a
+/// free port. Stopped (immediately) and deleted when dropped.
+#[derive(Debug)]
+pub struct LocalCluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    /// Set when this process runs as root: every command runs as the `postgres` user.
+    run_as_postgres: bool,
+}
+
+impl LocalCluster {
+    fn create() -> Result<LocalCluster, String> {
+        let bin = postgres_bin_dir()?;
+        let run_as_postgres = running_as_root();
+        let dir = tempfile::Builder::new()
+            .prefix("alga-pg-")
+            .tempdir()
+            .map_err(|err| format!("cannot create a temporary directory: {err}"))?;
+        if run_as_postgres {
+            chown_to_postgres(dir.path())?;
+        }
+        let mut cluster = LocalCluster { dir, bin, port: 0, run_as_postgres };
+        let data = cluster.data_dir();
+        let initdb = cluster.run(
+            "initdb",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-U".as_ref(),
+                "postgres".as_ref(),
+                "-A".as_ref(),
+                "trust".as_ref(),
+                "-E".as_ref(),
+                "UTF8".as_ref(),
+                "--locale=C.UTF-8".as_ref(),
+                "--no-sync".as_ref(),
+            ],
+        )?;
+        if !initdb.status.success() {
+            return Err(format!("initdb failed: {}", output_text(&initdb)));
+        }
+        // A port that is free now may be taken before the server binds it: try a few.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            cluster.port = free_port()?;
+            match cluster.start() {
+                Ok(()) => return Ok(cluster),
+                Err(err) => last_error = err,
+            }
+        }
+        Err(last_error)
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The maintenance database's URL.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The port the cluster listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Starts the (stopped) cluster on its port and waits until it accepts connections.
+    pub fn start(&self) -> Result<(), String> {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log");
+        let data = self.data_dir();
+        let output = self.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-o".as_ref(),
+                options.as_ref(),
+                "-w".as_ref(),
+                "-t".as_ref(),
+                "30".as_ref(),
+                "start".as_ref(),
+            ],
+        )?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            let log = std::fs::read_to_string(&log).unwrap_or_default();
+            Err(format!("pg_ctl start failed: {}\nserver log:\n{log}", output_text(&output)))
+        }
+    }
+
+    /// Stops the cluster at once (`pg_ctl stop -m immediate`): what a crash looks like to
+    /// clients — every connection drops mid-transaction.
+    pub fn stop_immediately(&self) -> Result<(), String> {
+        let data = self.data_dir();
+        let output = self.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-m".as_ref(),
+                "immediate".as_ref(),
+                "-w".as_ref(),
+                "stop".as_ref(),
+            ],
+        )?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!("pg_ctl stop failed: {}", output_text(&output)))
+        }
+    }
+
+    /// Runs PostgreSQL program `program` with `args` (as `postgres` when we are root), in
+    /// the cluster's directory (which that user can enter).
+    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) -> Result<Output, String> {
+        let path = self.bin.join(program);
+        let mut command = if self.run_as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&path);
+            command
+        } else {
+            Command::new(&path)
+        };
+        command.args(args).current_dir(self.dir.path()).env_remove("PGDATA");
+        command.output().map_err(|err| format!("cannot run {}: {err}", path.display()))
+    }
+}
+
+impl Drop for LocalCluster {
+    fn drop(&mut self) {
+        // Ignore the result: the cluster may already be stopped (a test stopped it).
+        let _ = self.stop_immediately();
+    }
+}
+
+fn output_text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        .trim()
+        .to_string()
+}
+
+/// Where `initdb` and `pg_ctl` are: `PG_BIN`, `pg_config --bindir`, the newest
+/// `/usr/lib/postgresql/*/bin`, or `PATH`.
+fn postgres_bin_dir() -> Result<PathBuf, String> {
+    let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Ok(dir) = std::env::var("PG_BIN") {
+        candidates.push(dir.into());
+    }
+    if let Ok(output) = Command::new("pg_config").arg("--bindir").output()
+        && output.status.success()
+    {
+        candidates.push(String::from_utf8_lossy(&output.stdout).trim().into());
+    }
+    if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
+        let mut versions: Vec<(u32, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+            .collect();
+        versions.sort();
+        candidates.extend(versions.into_iter().rev().map(|(_, dir)| dir));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path));
+    }
+    candidates.iter().find(|dir| has_tools(dir)).cloned().ok_or_else(|| {
+        "initdb and pg_ctl were not found (looked in PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin and PATH)"
+            .to_string()
+    })
+}
+
+fn running_as_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn chown_to_postgres(dir: &Path) -> Result<(), String> {
+    let id = |flag: &str| -> Result<u32, String> {
+        let output = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .map_err(|err| format!("cannot run id: {err}"))?;
+        String::from_utf8_lossy(&output.stdout).trim().parse().map_err(|_| {
+            "running as root, but there is no `postgres` user to run PostgreSQL as (PostgreSQL refuses root); \
+             create one (`useradd postgres`) or run as another user"
+                .to_string()
+        })
+    };
+    std::os::unix::fs::chown(dir, Some(id("-u")?), Some(id("-g")?))
+        .map_err(|err| format!("cannot hand {} to the postgres user: {err}", dir.display()))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(|err| format!("no free port: {err}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|err| format!("no free port: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_rewritten_in_both_forms() {
+        assert_eq!(url_with_database("postgres://u@h:5/test", "x"), "postgres://u@h:5/x");
+        assert_eq!(
+            url_with_database("postgresql://u@h/test?sslmode=disable", "x"),
+            "postgresql://u@h/x?sslmode=disable"
+        );
+        assert_eq!(url_with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
+        assert_eq!(url_with_database("host=h user=u dbname=test", "x"), "host=h user=u dbname=test dbname=x");
+    }
 }

@@ -225,7 +225,7 @@ pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement
         conditions.push(format!("c.tenant = {}", params.uuid(query.tenant_id)));
     }
     let text = format!(
-        "SELECT NULL AS total, {columns} FROM clients c {CLIENT_JOINS} WHERE {conditions} LIMIT 1",
+        "SELECT CAST(NULL AS bigint) AS total, {columns} FROM clients c {CLIENT_JOINS} WHERE {conditions} LIMIT 1",
         columns = client_columns(dialect),
         conditions = conditions.join(" AND "),
     );
@@ -290,7 +290,7 @@ pub(crate) fn get_service(dialect: Dialect, query: &RecordQuery<'_>) -> Statemen
         conditions.push(format!("s.tenant = {}", params.uuid(query.tenant_id)));
     }
     let text = format!(
-        "SELECT NULL AS total, {columns} FROM service_catalog s {SERVICE_JOINS} WHERE {conditions} LIMIT 1",
+        "SELECT CAST(NULL AS bigint) AS total, {columns} FROM service_catalog s {SERVICE_JOINS} WHERE {conditions} LIMIT 1",
         columns = service_columns(dialect),
         conditions = conditions.join(" AND "),
     );

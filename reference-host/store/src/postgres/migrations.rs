@@ -1,0 +1,261 @@
+//! The PostgreSQL schema as versioned migrations: each is applied once, in a transaction,
+//! and recorded in `alga_schema_migrations`. Concurrent hosts migrating the same database
+//! serialise on an advisory lock; concurrent test runs creating the cluster-wide reader role
+//! tolerate each other.
+//!
+//! The tables mirror the subset of Alga's schema the contract reads (table and column names
+//! as in Alga; see `docs/scaling.md` for their distribution on Citus). Every key starts
+//! with `tenant`. Deliberate differences from Alga, each because the contract must not rely
+//! on what Alga's data happens to guarantee: `client_name` is not unique (SPEC.md orders
+//! ties by id), `billing_method` has a CHECK (Alga's is unconstrained; an unknown value
+//! would fail every list, as it does in Alga), and text columns Alga sizes (`varchar(3)`,
+//! `varchar(255)`) are `text` so that no valid fixture is refused.
+
+/// The role every read query runs as (`SET LOCAL ROLE`): not a superuser and not the
+/// tables' owner, so row-level security applies to it.
+pub const READER_ROLE: &str = "alga_reader";
+
+/// The setting that carries the tenant of the current transaction to the row-level
+/// security policies.
+pub const TENANT_SETTING: &str = "app.current_tenant";
+
+/// One migration.
+pub(crate) struct Migration {
+    pub version: i32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first. Never edit a released one: add a new one.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "contract read model", sql: SCHEMA_V1 },
+    Migration { version: 2, name: "row-level security and the reader role", sql: SECURITY_V2 },
+];
+
+const SCHEMA_V1: &str = r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE tenants (
+    tenant uuid PRIMARY KEY,
+    tenant_name text NOT NULL DEFAULT ''
+);
+
+CREATE TABLE users (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    user_id uuid NOT NULL,
+    username text NOT NULL,
+    first_name text,
+    last_name text,
+    email text NOT NULL,
+    user_type text NOT NULL CHECK (user_type IN ('internal', 'client')),
+    is_inactive boolean NOT NULL DEFAULT false,
+    contact_id uuid,
+    PRIMARY KEY (tenant, user_id)
+);
+
+CREATE TABLE clients (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    client_id uuid NOT NULL,
+    client_name text NOT NULL,
+    client_type text CHECK (client_type IN ('company', 'individual')),
+    is_inactive boolean NOT NULL DEFAULT false,
+    default_currency_code text NOT NULL DEFAULT 'USD',
+    account_manager_id uuid,
+    billing_email text,
+    PRIMARY KEY (tenant, client_id),
+    FOREIGN KEY (tenant, account_manager_id) REFERENCES users (tenant, user_id)
+);
+-- The default listing (active clients) and the full listing, both in PAGE-4 order.
+CREATE INDEX clients_listing ON clients (tenant, is_inactive, lower(client_name COLLATE "C"), client_id);
+CREATE INDEX clients_listing_all ON clients (tenant, lower(client_name COLLATE "C"), client_id);
+-- Substring search (SRCH-1) on exactly the folded expressions the queries use.
+CREATE INDEX clients_name_trgm ON clients USING gin (lower(client_name COLLATE "C") gin_trgm_ops);
+CREATE INDEX clients_email_trgm ON clients USING gin (lower(billing_email COLLATE "C") gin_trgm_ops);
+
+CREATE TABLE contacts (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    contact_name_id uuid NOT NULL,
+    full_name text NOT NULL,
+    email text,
+    client_id uuid,
+    PRIMARY KEY (tenant, contact_name_id),
+    FOREIGN KEY (tenant, client_id) REFERENCES clients (tenant, client_id)
+);
+-- Users and contacts refer to each other through clients; checked at commit.
+ALTER TABLE users ADD FOREIGN KEY (tenant, contact_id) REFERENCES contacts (tenant, contact_name_id)
+    DEFERRABLE INITIALLY DEFERRED;
+
+CREATE TABLE roles (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    role_id uuid NOT NULL,
+    role_name text NOT NULL,
+    msp boolean NOT NULL DEFAULT true,
+    client boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (tenant, role_id)
+);
+
+CREATE TABLE permissions (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    permission_id uuid NOT NULL,
+    resource text NOT NULL,
+    action text NOT NULL,
+    msp boolean NOT NULL DEFAULT true,
+    client boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (tenant, permission_id)
+);
+
+CREATE TABLE role_permissions (
+    tenant uuid NOT NULL,
+    role_id uuid NOT NULL,
+    permission_id uuid NOT NULL,
+    PRIMARY KEY (tenant, role_id, permission_id),
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, role_id),
+    FOREIGN KEY (tenant, permission_id) REFERENCES permissions (tenant, permission_id)
+);
+
+CREATE TABLE user_roles (
+    tenant uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role_id uuid NOT NULL,
+    PRIMARY KEY (tenant, user_id, role_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, user_id),
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, role_id)
+);
+
+CREATE TABLE tag_definitions (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    tag_id uuid NOT NULL,
+    tag_text text NOT NULL,
+    tagged_type text NOT NULL,
+    PRIMARY KEY (tenant, tag_id),
+    UNIQUE (tenant, tag_text, tagged_type)
+);
+
+CREATE TABLE tag_mappings (
+    tenant uuid NOT NULL,
+    mapping_id uuid NOT NULL,
+    tag_id uuid NOT NULL,
+    tagged_id uuid NOT NULL,
+    tagged_type text NOT NULL,
+    PRIMARY KEY (tenant, mapping_id),
+    UNIQUE (tenant, tag_id, tagged_id),
+    FOREIGN KEY (tenant, tag_id) REFERENCES tag_definitions (tenant, tag_id)
+);
+CREATE INDEX tag_mappings_tagged ON tag_mappings (tenant, tagged_id, tagged_type);
+
+CREATE TABLE service_types (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    id uuid NOT NULL,
+    name text NOT NULL,
+    PRIMARY KEY (tenant, id),
+    UNIQUE (tenant, name)
+);
+
+CREATE TABLE service_catalog (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    service_id uuid NOT NULL,
+    service_name text NOT NULL,
+    description text,
+    default_rate bigint NOT NULL DEFAULT 0,
+    unit_of_measure text NOT NULL DEFAULT '',
+    billing_method text NOT NULL CHECK (billing_method IN ('fixed', 'hourly', 'usage')),
+    custom_service_type_id uuid,
+    item_kind text NOT NULL DEFAULT 'service' CHECK (item_kind IN ('service', 'product')),
+    is_active boolean NOT NULL DEFAULT true,
+    sku text,
+    PRIMARY KEY (tenant, service_id),
+    FOREIGN KEY (tenant, custom_service_type_id) REFERENCES service_types (tenant, id)
+        ON DELETE SET NULL (custom_service_type_id)
+);
+CREATE INDEX service_catalog_listing ON service_catalog (tenant, lower(service_name COLLATE "C"), service_id);
+CREATE INDEX service_catalog_name_trgm ON service_catalog USING gin (lower(service_name COLLATE "C") gin_trgm_ops);
+CREATE INDEX service_catalog_sku_trgm ON service_catalog USING gin (lower(sku COLLATE "C") gin_trgm_ops);
+CREATE INDEX service_catalog_description_trgm
+    ON service_catalog USING gin (lower(description COLLATE "C") gin_trgm_ops);
+
+CREATE TABLE tenant_extension_install (
+    tenant uuid NOT NULL REFERENCES tenants (tenant),
+    id uuid NOT NULL,
+    registry_id uuid NOT NULL,
+    granted_caps jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(granted_caps) = 'array'),
+    PRIMARY KEY (tenant, id)
+);
+"#;
+
+/// Row-level security on every table, keyed on the transaction's tenant setting, for the
+/// reader role only (the loader runs as the tables' owner, which RLS does not restrict).
+///
+/// The role is cluster-wide while migrations are per database: several test databases on
+/// one server create it concurrently, so "already exists" (raised as `duplicate_object`, or
+/// as `unique_violation` when two creations race) is expected and ignored.
+const SECURITY_V2: &str = r#"
+DO $$
+BEGIN
+    CREATE ROLE alga_reader NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
+END
+$$;
+
+DO $$
+BEGIN
+    IF NOT pg_has_role(current_user, 'alga_reader', 'MEMBER') THEN
+        EXECUTE format('GRANT alga_reader TO %I', current_user);
+    END IF;
+EXCEPTION WHEN unique_violation THEN
+    NULL;
+END
+$$;
+
+GRANT USAGE ON SCHEMA public TO alga_reader;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY[
+        'tenants', 'users', 'clients', 'contacts', 'roles', 'permissions', 'role_permissions',
+        'user_roles', 'tag_definitions', 'tag_mappings', 'service_types', 'service_catalog',
+        'tenant_extension_install'
+    ] LOOP
+        EXECUTE format('GRANT SELECT ON %I TO alga_reader', t);
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        -- NULLIF: a setting that was set in an earlier transaction of the session reads
+        -- as '' afterwards, and ''::uuid would be an error rather than "no tenant".
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I FOR SELECT TO alga_reader '
+            'USING (tenant = NULLIF(current_setting(''app.current_tenant'', true), '''')::uuid)',
+            t
+        );
+    END LOOP;
+END
+$$;
+"#;
+
+/// Applies every migration the database has not recorded, all in one transaction with
+/// their records: a failure leaves the schema as it was.
+pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
+    let mut transaction = client.transaction()?;
+    // Serialise hosts migrating the same database (the lock ends with the transaction).
+    transaction.execute("SELECT pg_advisory_xact_lock(hashtext('alga-reference-store migrations'))", &[])?;
+    transaction.batch_execute(
+        "CREATE TABLE IF NOT EXISTS alga_schema_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )",
+    )?;
+    let applied: Vec<i32> = transaction
+        .query("SELECT version FROM alga_schema_migrations", &[])?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        transaction.batch_execute(migration.sql)?;
+        transaction.execute(
+            "INSERT INTO alga_schema_migrations (version, name) VALUES ($1, $2)",
+            &[&migration.version, &migration.name],
+        )?;
+    }
+    transaction.commit()
+}

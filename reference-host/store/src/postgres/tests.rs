@@ -1,0 +1,130 @@
+//! The PostgreSQL store's own tests of what only it has: the collation it relies on,
+//! row-level security, migrations under concurrency, the statement timeout. They need a
+//! PostgreSQL from the provisioning ladder and fail (never skip) without one.
+
+use super::*;
+use crate::demo::{self, DemoConfig};
+use crate::provision::{self, PostgresServer, TestDatabase};
+
+/// A store on a database of its own; fields drop in order: store, database, server.
+struct Fixture {
+    store: PostgresStore,
+    database: TestDatabase,
+    _server: PostgresServer,
+}
+
+fn fresh(prefix: &str, options: PostgresOptions) -> Fixture {
+    let server = provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
+    let database = server.fresh_database(prefix).unwrap_or_else(|err| panic!("{err}"));
+    let store = PostgresStore::connect_with(database.url(), options).unwrap_or_else(|err| panic!("{err}"));
+    Fixture { store, database, _server: server }
+}
+
+#[test]
+fn the_c_collation_folds_and_orders_as_spec_section_2_says() {
+    let f = fresh("store_collation", PostgresOptions::default());
+    let mut client: postgres::Client =
+        f.database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let row = client
+        .query_one(
+            r#"SELECT lower('ÉCOLE MüLLER ABC' COLLATE "C"), 'B' COLLATE "C" < 'a', 'z' COLLATE "C" < 'é',
+                      lower('ab_c' COLLATE "C") LIKE '%b\_c%' ESCAPE '\', 'axc' LIKE '%x\_c%' ESCAPE '\'"#,
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "École müller abc", "only A-Z fold");
+    assert!(row.get::<_, bool>(1), "code point order: 'B' < 'a'");
+    assert!(row.get::<_, bool>(2), "code point order: 'z' < 'é'");
+    assert!(row.get::<_, bool>(3), "an escaped _ matches itself");
+    assert!(!row.get::<_, bool>(4), "an escaped _ matches nothing else");
+}
+
+#[test]
+fn row_level_security_hides_other_tenants_when_a_query_forgets_the_tenant() {
+    let f = fresh("store_rls", PostgresOptions::default());
+    let fixture = demo::generate(&DemoConfig { tenants: 3, clients_per_tenant: 20, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let mut everyone = f.store.client_ids_as_owner().unwrap();
+    everyone.sort();
+    assert_eq!(everyone.len(), 60, "without RLS the unfiltered query returns every tenant's clients");
+    for tenant in &fixture.tenants {
+        let mut seen = f.store.client_ids_without_tenant_filter(&tenant.tenant_id).unwrap();
+        seen.sort();
+        let mut own: Vec<String> = tenant.clients.iter().map(|c| c.client_id.clone()).collect();
+        own.sort();
+        assert_eq!(seen, own, "RLS lets the reader see exactly tenant {}'s clients", tenant.tenant_id);
+    }
+    let nobody = f.store.client_ids_without_tenant_filter("00000000-0000-4000-8000-000000000000").unwrap();
+    assert!(nobody.is_empty(), "an unknown tenant sees nothing: {nobody:?}");
+}
+
+#[test]
+fn migrations_run_once_even_when_hosts_connect_at_the_same_time() {
+    let f = fresh("store_migrate", PostgresOptions::default());
+    let url = f.database.url().to_string();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PostgresStore::connect(&url).map(|_| ()))
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap().unwrap();
+    }
+    let mut client: postgres::Client =
+        url.parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let versions: Vec<i32> = client
+        .query("SELECT version FROM alga_schema_migrations ORDER BY version", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let expected: Vec<i32> = migrations::MIGRATIONS.iter().map(|m| m.version).collect();
+    assert_eq!(versions, expected);
+}
+
+#[test]
+fn a_stuck_query_ends_as_unavailable_and_the_store_keeps_serving() {
+    let options =
+        PostgresOptions { statement_timeout: Duration::from_millis(100), ..PostgresOptions::default() };
+    let f = fresh("store_timeout", options);
+    let tenant = "00000000-0000-4000-8000-000000000001";
+    let slow = Statement { text: "SELECT pg_sleep(5)::text".into(), params: vec![] };
+    let started = std::time::Instant::now();
+    let err = f.store.query(tenant, &slow).unwrap_err();
+    assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("statement timeout")), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3), "the timeout cut the query short");
+    f.store.install_capabilities(tenant, tenant).unwrap();
+}
+
+#[test]
+fn a_load_that_fails_midway_leaves_the_previous_data() {
+    let f = fresh("store_atomic", PostgresOptions::default());
+    let fixture = demo::generate(&DemoConfig { tenants: 1, clients_per_tenant: 15, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    // Every fixture that passes Fixture::validate fits the schema, so make the database
+    // refuse one row of the last tables written, after the clients are already in.
+    let mut client: postgres::Client =
+        f.database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                 IF NEW.service_name = 'boom' THEN
+                     RAISE EXCEPTION 'refusing %', NEW.service_name USING ERRCODE = 'check_violation';
+                 END IF;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_boom BEFORE INSERT ON service_catalog FOR EACH ROW EXECUTE FUNCTION refuse_boom();",
+        )
+        .unwrap();
+    let mut next =
+        demo::generate(&DemoConfig { seed: 9, tenants: 2, clients_per_tenant: 30, ..DemoConfig::default() });
+    next.tenants[1].services[5].service_name = "boom".into();
+    let err = f.store.load_fixture(&next).unwrap_err();
+    assert!(matches!(&err, StoreError::Rejected(text) if text.contains("refusing boom")), "{err}");
+    let mut ids = f.store.client_ids_as_owner().unwrap();
+    ids.sort();
+    let mut before: Vec<String> = fixture.tenants[0].clients.iter().map(|c| c.client_id.clone()).collect();
+    before.sort();
+    assert_eq!(ids, before, "exactly the earlier data, nothing of the failed load");
+}
