@@ -188,7 +188,12 @@ pub fn postgres_server() -> Result<PostgresServer, ProvisionError> {
         Ok(server) => return Ok(server),
         Err(err) => tried.push(format!("local cluster: {err}")),
     }
-    Err(ProvisionError(format!(
+    Err(ProvisionError(no_server_message(&tried)))
+}
+
+/// The error of the last rung: what was tried, and every way to get a PostgreSQL.
+fn no_server_message(tried: &[String]) -> String {
+    format!(
         "no PostgreSQL is available. Tried:\n  - {}\n\
          To get one, do any of:\n  \
          - set DATABASE_URL to a server you may create databases on, e.g. \
@@ -198,7 +203,7 @@ pub fn postgres_server() -> Result<PostgresServer, ProvisionError> {
            (set PG_BIN to their directory if they are not on PATH)\n  \
          - start a Docker engine and build with `--features testcontainers`",
         tried.join("\n  - ")
-    )))
+    )
 }
 
 fn environment_server(url: &str) -> Result<PostgresServer, ProvisionError> {
@@ -345,6 +350,11 @@ impl LocalCluster {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// The temporary directory holding the cluster (deleted on drop).
+    pub fn directory(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// The port the cluster listens on.
     pub fn port(&self) -> u16 {
         self.port
@@ -352,8 +362,11 @@ impl LocalCluster {
 
     /// Starts the (stopped) cluster on its port and waits until it accepts connections.
     pub fn start(&self) -> Result<(), String> {
+        // fsync off: a throwaway cluster need not survive the machine crashing, and a killed
+        // server's writes are still in the OS cache. synchronous_commit stays on: a commit
+        // must survive `stop_immediately`, which tests use to simulate a crash.
         let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c full_page_writes=off",
             self.port,
             self.dir.path().display()
         );
@@ -502,5 +515,20 @@ mod tests {
         );
         assert_eq!(url_with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
         assert_eq!(url_with_database("host=h user=u dbname=test", "x"), "host=h user=u dbname=test dbname=x");
+    }
+
+    #[test]
+    fn the_last_rung_says_what_was_tried_and_how_to_get_a_postgres() {
+        let message =
+            no_server_message(&["DATABASE_URL: not set".into(), "local cluster: initdb not found".into()]);
+        assert!(
+            message.contains("  - DATABASE_URL: not set\n  - local cluster: initdb not found\n"),
+            "{message}"
+        );
+        for hint in
+            ["DATABASE_URL=postgres://", "apt-get install postgresql", "PG_BIN", "--features testcontainers"]
+        {
+            assert!(message.contains(hint), "{hint}: {message}");
+        }
     }
 }

@@ -1,0 +1,49 @@
+//! The provisioning ladder's local-cluster rung, for real: it is what every machine without
+//! `DATABASE_URL` and Docker runs on, so it must start a cluster (as the `postgres` user
+//! when root), serve fresh databases, and leave nothing behind.
+
+use alga_reference_store::postgres::PostgresStore;
+use alga_reference_store::provision::{self, ServerSource};
+use alga_reference_store::{DataStore, demo};
+use std::time::Duration;
+
+fn answers(url: &str) -> bool {
+    let mut config: postgres::Config = url.parse().unwrap();
+    config.connect_timeout(Duration::from_secs(1));
+    config.connect(postgres::NoTls).is_ok()
+}
+
+#[test]
+fn the_local_cluster_rung_starts_serves_and_cleans_up() {
+    // Called directly, so DATABASE_URL (set in CI) does not short-cut the rung.
+    let server = provision::local_cluster().unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(server.source(), ServerSource::LocalCluster);
+    let admin_url = server.url().to_string();
+    let directory = server.local_cluster().expect("the cluster").directory().to_path_buf();
+    assert!(directory.join("data").join("PG_VERSION").is_file());
+    assert!(answers(&admin_url));
+
+    let first = server.fresh_database("ladder test!").unwrap();
+    let second = server.fresh_database("ladder test!").unwrap();
+    assert_ne!(first.name(), second.name(), "fresh databases are unique");
+    assert!(first.name().starts_with("ladder_test__"), "{}", first.name());
+
+    let store = PostgresStore::connect(first.url()).unwrap();
+    let fixture = demo::generate(&demo::DemoConfig::default());
+    store.load_fixture(&fixture).unwrap();
+    assert!(store.describe().contains(first.name()), "{}", store.describe());
+    drop(store);
+
+    let name = first.name().to_string();
+    drop(first);
+    let mut admin = admin_url.parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let left: i64 =
+        admin.query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name]).unwrap().get(0);
+    assert_eq!(left, 0, "a dropped TestDatabase is gone from the server");
+    drop(admin);
+    drop(second);
+
+    drop(server);
+    assert!(!answers(&admin_url), "dropping the server stops the cluster");
+    assert!(!directory.exists(), "and deletes its directory");
+}

@@ -1,0 +1,140 @@
+//! ERR-1 against a real database: PostgreSQL killed mid-run (a throwaway local cluster,
+//! never the shared server), unreachable from the start, and many executions at once on a
+//! small pool. Calls must return `internal` while the database is gone, nothing may panic,
+//! and the first call after it is back must succeed.
+
+mod common;
+
+use alga_extension_contract::types::{ClientListInput, ReadError, ServiceListInput};
+use alga_reference_store::postgres::{PostgresOptions, PostgresStore};
+use alga_reference_store::{DataStore, ReadServices, StoreError, provision};
+use common::world::{self, *};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// One call of each function; `Ok` carries a short description of the answer.
+fn every_function(rs: &ReadServices) -> Vec<Result<String, ReadError>> {
+    let actor = match rs.actor(&scheduled()) {
+        Ok(actor) => actor,
+        Err(err) => return vec![Err(err)],
+    };
+    vec![
+        rs.list_clients(&actor, &ClientListInput::default()).map(|p| format!("{} clients", p.total_count)),
+        rs.get_client(&actor, &acme_title()).map(|c| format!("{:?}", c.map(|c| c.client_name))),
+        rs.list_services(&actor, &ServiceListInput::default()).map(|p| format!("{} services", p.total_count)),
+        rs.get_service(&actor, &onsite_1()).map(|s| format!("{:?}", s.map(|s| s.service_name))),
+    ]
+}
+
+#[test]
+fn postgres_killed_mid_run_answers_internal_then_recovers() {
+    let server = provision::local_cluster().unwrap_or_else(|err| panic!("{err}"));
+    let cluster = server.local_cluster().expect("a local cluster");
+    let database = server.fresh_database("store_kill").unwrap();
+    let options = PostgresOptions { connect_timeout: Duration::from_secs(2), ..PostgresOptions::default() };
+    let store = Arc::new(PostgresStore::connect_with(database.url(), options).unwrap());
+    store.load_fixture(&world::fixture()).unwrap();
+    let rs = ReadServices::new(store.clone());
+    let healthy = every_function(&rs);
+    assert!(healthy.iter().all(Result::is_ok), "{healthy:?}");
+
+    // Executions keep calling while the database dies and comes back.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (answered, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            let (rs, stop, answered, failed) = (rs.clone(), stop.clone(), answered.clone(), failed.clone());
+            let expected = healthy.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    for (result, want) in every_function(&rs).into_iter().zip(&expected) {
+                        match result {
+                            Ok(answer) => {
+                                assert_eq!(Ok(&answer), want.as_ref(), "a wrong answer, not just a failure");
+                                answered.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Err(ReadError::Internal) => {
+                                failed.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Err(other) => panic!("an outage must be internal, got {other:?}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.stop_immediately().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+
+    // While it is down: internal everywhere, including resolving a context.
+    assert_eq!(rs.actor(&scheduled()), Err(ReadError::Internal));
+    let actor = rs.actor(&world::ctx(install_both(), None));
+    assert_eq!(actor, Err(ReadError::Internal));
+    assert!(failed.load(Ordering::SeqCst) > 0, "the callers saw the outage");
+
+    cluster.start().unwrap();
+    // The very first call after the restart succeeds: dead pooled connections are retried.
+    assert_eq!(every_function(&rs), healthy);
+    let answered_before = answered.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::SeqCst);
+    for caller in callers {
+        caller.join().expect("no caller panicked");
+    }
+    assert!(answered.load(Ordering::SeqCst) > answered_before, "the callers recovered too");
+    drop(rs);
+    drop(store);
+    drop(database);
+}
+
+#[test]
+fn postgres_unreachable_from_the_start_is_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/nothing");
+    let options = PostgresOptions { connect_timeout: Duration::from_secs(1), ..PostgresOptions::default() };
+    let err = PostgresStore::connect_with(&url, options).unwrap_err();
+    assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("cannot connect")), "{err}");
+    let err = PostgresStore::connect("this is not a url").unwrap_err();
+    assert!(matches!(&err, StoreError::Rejected(text) if text.contains("not a PostgreSQL")), "{err}");
+}
+
+#[test]
+fn many_executions_share_a_small_pool_without_crossing_tenants() {
+    let server = provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
+    let database = server.fresh_database("store_small_pool").unwrap();
+    // A pool of 3 for 24 threads: most calls wait for a connection.
+    let options = PostgresOptions { pool_size: 3, ..PostgresOptions::default() };
+    let small = Arc::new(PostgresStore::connect_with(database.url(), options).unwrap());
+    small.load_fixture(&world::fixture()).unwrap();
+    let rs = ReadServices::new(small.clone());
+    let t1 = rs.actor(&scheduled()).unwrap();
+    let t2 = rs
+        .actor(&alga_conformance_protocol::ExecutionContext {
+            tenant_id: T2.into(),
+            install_id: install_t2(),
+            user: None,
+        })
+        .unwrap();
+    let expected_t1 = rs.get_client(&t1, &acme_title()).unwrap();
+    let expected_t2 = rs.get_client(&t2, &acme_title()).unwrap();
+    assert_ne!(expected_t1, expected_t2, "the shared id names different clients");
+    let threads: Vec<_> = (0..24)
+        .map(|i| {
+            let (rs, t1, t2, e1, e2) =
+                (rs.clone(), t1.clone(), t2.clone(), expected_t1.clone(), expected_t2.clone());
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let (actor, expected) = if i % 2 == 0 { (&t1, &e1) } else { (&t2, &e2) };
+                    assert_eq!(&rs.get_client(actor, &acme_title()).unwrap(), expected);
+                    let page = rs.list_clients(actor, &ClientListInput::default()).unwrap();
+                    assert_eq!(page.total_count, if i % 2 == 0 { 12 } else { 2 });
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("no thread panicked or saw another tenant's data");
+    }
+}
