@@ -77,6 +77,37 @@ impl WitTree {
     }
 }
 
+impl WitTree {
+    /// The span of the `import`/`export` statement of interface `name` inside the world
+    /// named at `world_span`. wit-parser keeps no span for interface imports of a resolved
+    /// world, so the statement is found in the world's source: `import name;`,
+    /// `import ns:pkg/name;` or `import ns:pkg/name@1.2.3;`. `None` when the world does not
+    /// spell it out (an import implied by a `use`).
+    pub(crate) fn world_statement(&self, world_span: Span, keyword: &str, name: &str) -> Option<Span> {
+        let (text, at) = self.source_at(world_span)?;
+        let (first_line, block) = super::snippet::item_source(&text, at);
+        let block_start: usize = text.split_inclusive('\n').take(first_line - 1).map(str::len).sum();
+        let mut offset = block_start;
+        for line in block.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if let Some(rest) = trimmed.strip_prefix(keyword).and_then(|r| r.strip_prefix(' ')) {
+                let target = rest.split([';', ':', '{']).next().unwrap_or("").trim();
+                let target = target.split('@').next().unwrap_or(target);
+                let local = target.rsplit('/').next().unwrap_or(target);
+                let spelled = target == name || local == name && target.contains(':');
+                if spelled {
+                    let column = line.len() - trimmed.len();
+                    let global = world_span.start() as usize - at + offset + column;
+                    let global = u32::try_from(global).ok()?;
+                    return Some(Span::new(global, global + keyword.len() as u32));
+                }
+            }
+            offset += line.len();
+        }
+        None
+    }
+}
+
 /// `file:line:column` as wit-parser renders it, split from the right (paths may hold `:`).
 fn split_location(rendered: &str) -> Option<(String, u32, u32)> {
     let mut parts = rendered.rsplitn(3, ':');

@@ -202,8 +202,8 @@ fn explain(findings: &mut [Finding], checks: &[ground_truth::WorldCheck]) {
             );
         } else if !accepted.is_empty() {
             let why = match rule.semver_check {
-                SemverCheckView::Accepts(why) => why.to_string(),
-                _ => "the item is not part of what those worlds' components exchange.".to_string(),
+                SemverCheckView::Accepts(why) | SemverCheckView::Depends(why) => why,
+                SemverCheckView::Rejects => "it does not see this change in those worlds.",
             };
             finding.notes.push(format!(
                 "semver_check accepts world(s) {} with this change: {why} The policy is stricter here: {}",
@@ -231,5 +231,45 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
         Ok(relative) if relative.as_os_str().is_empty() => ".".to_string(),
         Ok(relative) => relative.display().to_string(),
         Err(_) => path.display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ground_truth::WorldCheck;
+
+    fn rejected(world: &str) -> WorldCheck {
+        WorldCheck {
+            world: world.into(),
+            outcome: WorldOutcome::Incompatible,
+            message: Some("type mismatch".into()),
+        }
+    }
+
+    #[test]
+    fn a_rejection_the_differ_did_not_explain_becomes_a_breaking_finding() {
+        let mut compatible = Finding::new("function-added", "a:b/i.f", "added");
+        compatible.worlds = vec!["w".into()];
+        let mut findings = vec![compatible];
+        let tree_dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tree_dir.path().join("a.wit"),
+            "package a:b@1.0.0;\ninterface i { f: func(); }\nworld w { import i; }\n",
+        )
+        .unwrap();
+        let tree = WitTree::load(tree_dir.path(), "t", "t").unwrap();
+        escalate(&mut findings, &[rejected("w")], &tree);
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[1].rule, "semver-check-rejected");
+        assert_eq!(findings[1].impact, Impact::Breaking);
+        assert!(findings[1].message.contains("type mismatch"));
+
+        // A breaking finding reaching the world explains the rejection.
+        let mut breaking = Finding::new("function-removed", "a:b/i.g", "removed");
+        breaking.worlds = vec!["w".into()];
+        let mut findings = vec![breaking];
+        escalate(&mut findings, &[rejected("w")], &tree);
+        assert_eq!(findings.len(), 1);
     }
 }

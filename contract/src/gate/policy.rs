@@ -9,11 +9,14 @@
 //! | `>= 1.0.0` | minor | major |
 //! | `0.y.z`, y > 0 | patch | minor |
 //! | `0.0.z` | patch | patch (every `0.0.z` is its own track) |
+//! | a pre-release (`0.2.0-rc.1`) | patch | patch (a pre-release is its own track) |
 //! | unversioned | patch | patch (any version at all) |
 //!
 //! Changes with impact `none` (documentation, annotations) need no bump. A bigger bump than
-//! required is fine. Versions compare by their numbers; a change of pre-release or build
-//! metadata alone is no bump.
+//! required is fine. The bump made is the most significant number that grew; a new
+//! pre-release of the same numbers (`-rc.1` to `-rc.2`, or `-rc.2` to the release) counts as
+//! a patch bump because it is another track; a version lower by semver precedence is an
+//! error. Build metadata is ignored.
 
 use super::finding::{Bump, Finding, Location};
 use super::load::WitTree;
@@ -112,6 +115,7 @@ pub fn required_bump(impact: Impact, baseline: Option<&Version>) -> Bump {
     match (impact, baseline) {
         (Impact::None, _) => Bump::None,
         (_, None) => Bump::Patch,
+        (_, Some(v)) if !v.pre.is_empty() => Bump::Patch,
         (Impact::Compatible, Some(v)) if v.major >= 1 => Bump::Minor,
         (Impact::Breaking, Some(v)) if v.major >= 1 => Bump::Major,
         (Impact::Compatible, Some(_)) => Bump::Patch,
@@ -127,14 +131,13 @@ pub fn actual_bump(baseline: Option<&Version>, current: Option<&Version>) -> Res
         (None, Some(_)) => Ok(Bump::Major),
         (Some(b), None) => Err(format!("the package lost its version (was {b})")),
         (Some(b), Some(c)) => {
-            let (b3, c3) = ((b.major, b.minor, b.patch), (c.major, c.minor, c.patch));
-            if c3 < b3 {
+            if c.cmp_precedence(b) == std::cmp::Ordering::Less {
                 Err(format!("the version went down from {b} to {c}"))
             } else if c.major > b.major {
                 Ok(Bump::Major)
             } else if c.minor > b.minor {
                 Ok(Bump::Minor)
-            } else if c.patch > b.patch {
+            } else if c.patch > b.patch || c.pre != b.pre {
                 Ok(Bump::Patch)
             } else {
                 Ok(Bump::None)
@@ -406,6 +409,7 @@ mod tests {
         assert_eq!(required_bump(Impact::Breaking, Some(&v("1.4.2"))), Bump::Major);
         assert_eq!(required_bump(Impact::Breaking, Some(&v("0.0.3"))), Bump::Patch);
         assert_eq!(required_bump(Impact::Compatible, None), Bump::Patch);
+        assert_eq!(required_bump(Impact::Breaking, Some(&v("0.2.0-rc.1"))), Bump::Patch);
     }
 
     #[test]
@@ -414,7 +418,10 @@ mod tests {
         assert_eq!(actual_bump(Some(&v("0.1.0")), Some(&v("0.1.1"))), Ok(Bump::Patch));
         assert_eq!(actual_bump(Some(&v("0.1.3")), Some(&v("0.2.0"))), Ok(Bump::Minor));
         assert_eq!(actual_bump(Some(&v("0.9.0")), Some(&v("1.0.0"))), Ok(Bump::Major));
-        assert_eq!(actual_bump(Some(&v("0.2.0-rc.1")), Some(&v("0.2.0"))), Ok(Bump::None));
+        assert_eq!(actual_bump(Some(&v("0.2.0-rc.1")), Some(&v("0.2.0"))), Ok(Bump::Patch));
+        assert_eq!(actual_bump(Some(&v("0.2.0-rc.1")), Some(&v("0.2.0-rc.2"))), Ok(Bump::Patch));
+        assert!(actual_bump(Some(&v("0.2.0")), Some(&v("0.2.0-rc.9"))).is_err());
+        assert_eq!(actual_bump(Some(&v("0.2.0")), Some(&v("0.2.0+build.7"))), Ok(Bump::None));
         assert!(actual_bump(Some(&v("0.2.0")), Some(&v("0.1.9"))).is_err());
         assert!(actual_bump(Some(&v("0.2.0")), None).is_err());
         assert_eq!(bumped(&v("0.1.4"), Bump::Minor), v("0.2.0"));

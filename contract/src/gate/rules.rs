@@ -45,8 +45,9 @@ pub enum SemverCheckView {
     /// change the way it does (shown with every finding of the rule that reaches a world).
     Accepts(&'static str),
     /// It depends on where the item is used (for example, a removed function breaks
-    /// components that import its interface but not components that export it).
-    Depends,
+    /// components that import its interface but not components that export it); the text
+    /// says when semver_check accepts it.
+    Depends(&'static str),
 }
 
 /// One kind of difference between two versions of a WIT package.
@@ -138,7 +139,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Components importing it no longer link; the policy counts every removal as breaking.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only what a world imports or exports: removing an interface no world uses, or one a world exports, still links.",
+        ),
     },
     Rule {
         id: "interface-renamed",
@@ -148,7 +151,9 @@ pub const RULES: &[Rule] = &[
                     longer link.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only what a world imports or exports: renaming an interface no world uses still links.",
+        ),
     },
     // --- functions -----------------------------------------------------------------
     Rule {
@@ -181,7 +186,9 @@ pub const RULES: &[Rule] = &[
                     the policy counts every removal as breaking.)",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check takes the view of a component built against the baseline: if a world exports the interface, that component still exports the function and links; hosts built against the baseline may still call it.",
+        ),
     },
     Rule {
         id: "function-renamed",
@@ -190,7 +197,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Functions are linked by name; the old name is gone.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check takes the view of a component built against the baseline: if a world exports the interface, that component still exports the old name and links.",
+        ),
     },
     Rule {
         id: "function-kind-changed",
@@ -279,7 +288,9 @@ pub const RULES: &[Rule] = &[
                     or link; the policy counts every removal as breaking.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: removing a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "type-renamed",
@@ -288,7 +299,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Type names are exported by interfaces and used by generated bindings.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: renaming a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "type-moved",
@@ -298,7 +311,9 @@ pub const RULES: &[Rule] = &[
                     it from there no longer link.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry.",
+        ),
     },
     Rule {
         id: "type-kind-changed",
@@ -307,7 +322,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "type-alias-changed",
@@ -316,7 +333,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "record-field-added",
@@ -328,7 +347,9 @@ pub const RULES: &[Rule] = &[
             "old guests would merely ignore the new field, but the exact type match fails before any \
              value is exchanged.",
         ),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "record-field-removed",
@@ -337,7 +358,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: Some("old guests still send the removed field."),
         when_host_returns: Some("old guests read a field that is no longer returned."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "record-field-renamed",
@@ -346,7 +369,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Field names are part of the record type.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "record-fields-reordered",
@@ -356,7 +381,9 @@ pub const RULES: &[Rule] = &[
                     the wrong place.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "record-field-type-changed",
@@ -365,7 +392,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: Some("old guests send values of the old field type."),
         when_host_returns: Some("old guests decode the field with the old type."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "enum-case-added",
@@ -377,7 +406,9 @@ pub const RULES: &[Rule] = &[
              match still fails.",
         ),
         when_host_returns: Some("old guests may receive a case they do not know."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "enum-case-removed",
@@ -389,7 +420,9 @@ pub const RULES: &[Rule] = &[
             "old guests never receive the removed case, so by value the change would be safe; the exact \
              type match still fails.",
         ),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "enum-case-renamed",
@@ -398,7 +431,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Case names are part of the enum type; bindings match on them.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "enum-cases-reordered",
@@ -407,7 +442,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Cases are passed as their position; every value would change meaning.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "variant-case-added",
@@ -422,7 +459,9 @@ pub const RULES: &[Rule] = &[
             "old guests may receive a case they do not know (for an error type: an error they cannot \
              handle).",
         ),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "variant-case-removed",
@@ -434,7 +473,9 @@ pub const RULES: &[Rule] = &[
             "old guests never receive the removed case, so by value the change would be safe; the exact \
              type match still fails.",
         ),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "variant-case-renamed",
@@ -443,7 +484,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Case names are part of the variant type; bindings match on them.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "variant-cases-reordered",
@@ -452,7 +495,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Cases are passed as their position; every value would change meaning.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "variant-case-payload-changed",
@@ -461,7 +506,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: Some("old guests send the old payload type."),
         when_host_returns: Some("old guests decode the old payload type."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "flag-added",
@@ -470,7 +517,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: Some("old guests never set the new flag; the exact type match still fails."),
         when_host_returns: Some("old guests may receive a flag they do not know."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "flag-removed",
@@ -479,7 +528,9 @@ pub const RULES: &[Rule] = &[
         rationale: EXACT_MATCH,
         when_guest_sends: Some("old guests may set the removed flag."),
         when_host_returns: Some("old guests test a flag that is never set."),
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "flag-renamed",
@@ -488,7 +539,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Flag names are part of the flags type.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     Rule {
         id: "flags-reordered",
@@ -497,7 +550,9 @@ pub const RULES: &[Rule] = &[
         rationale: "Flags are passed as bit positions; every value would change meaning.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends(
+            "semver_check sees only types that a world's functions carry: a change to a type no such function uses still links.",
+        ),
     },
     // --- worlds --------------------------------------------------------------------
     Rule {
@@ -517,7 +572,7 @@ pub const RULES: &[Rule] = &[
                     removal as breaking.",
         when_guest_sends: None,
         when_host_returns: None,
-        semver_check: SemverCheckView::Depends,
+        semver_check: SemverCheckView::Depends("there is no current world to compare the removed one with."),
     },
     Rule {
         id: "world-import-added",
@@ -630,6 +685,7 @@ mod tests {
         // in its sources must be an id of the table (a typo would otherwise panic at run time).
         let sources = [
             include_str!("differ/mod.rs"),
+            include_str!("differ/interfaces.rs"),
             include_str!("differ/types.rs"),
             include_str!("differ/worlds.rs"),
             include_str!("mod.rs"),

@@ -10,6 +10,7 @@
 //! functions; [`types`] owns type definitions and type references, [`worlds`] worlds,
 //! [`uses`] the data-flow and reachability analysis.
 
+pub(crate) mod interfaces;
 pub(crate) mod types;
 pub(crate) mod uses;
 pub(crate) mod worlds;
@@ -96,13 +97,10 @@ impl<'a> Side<'a> {
     }
 
     /// Worlds using an interface.
-    fn interface_worlds(&self, iface: InterfaceId) -> BTreeSet<String> {
+    pub(crate) fn interface_worlds(&self, iface: InterfaceId) -> BTreeSet<String> {
         self.uses.interface_worlds.get(&iface).cloned().unwrap_or_default()
     }
 }
-
-/// Types by name, as they leave or arrive in an interface.
-pub(crate) type NamedTypes = Vec<(String, TypeId)>;
 
 /// Where a function lives, which decides the flow of its parameters and results.
 #[derive(Clone)]
@@ -124,6 +122,13 @@ pub(crate) struct Differ<'a> {
     pub base: Side<'a>,
     pub cur: Side<'a>,
     pub findings: Vec<Finding>,
+    /// Interfaces found renamed: baseline path to current path.
+    pub renamed_interfaces: HashMap<String, String>,
+    /// Named types found renamed or moved: baseline path to current path.
+    pub renamed_types: HashMap<String, String>,
+    /// `use`s that became the moved definition (or were its origin), keyed by (baseline
+    /// type, current type): reported as the move, not as a change of kind.
+    pub absorbed_uses: std::collections::HashSet<(TypeId, TypeId)>,
 }
 
 /// Compares `baseline` with `current` and returns every difference.
@@ -136,9 +141,13 @@ pub(crate) fn diff(baseline: &WitTree, current: &WitTree) -> Vec<Finding> {
         base: Side::new(baseline, &main_name),
         cur: Side::new(current, &main_name),
         findings: Vec::new(),
+        renamed_interfaces: HashMap::new(),
+        renamed_types: HashMap::new(),
+        absorbed_uses: Default::default(),
     };
-    differ.main_package();
+    // Dependencies first: renames found there apply to the main package's references.
     differ.dependencies();
+    differ.main_package();
     differ.findings
 }
 
@@ -358,255 +367,6 @@ impl<'a> Differ<'a> {
         worlds
     }
 
-    /// Matches interfaces by name (pairing identical unmatched ones as renames), diffs the
-    /// pairs, and reports the rest as added or removed. Types that left one interface and
-    /// appeared in another of the same package are reported as moved.
-    fn interfaces(&mut self, base: &[(String, InterfaceId)], cur: &[(String, InterfaceId)], main: bool) {
-        let mut removed: Vec<(String, InterfaceId)> =
-            base.iter().filter(|(n, _)| !cur.iter().any(|(c, _)| c == n)).cloned().collect();
-        let mut added: Vec<(String, InterfaceId)> =
-            cur.iter().filter(|(n, _)| !base.iter().any(|(b, _)| b == n)).cloned().collect();
-        let mut pairs: Vec<(InterfaceId, InterfaceId)> = base
-            .iter()
-            .filter_map(|(n, b)| cur.iter().find(|(c, _)| c == n).map(|(_, c)| (*b, *c)))
-            .collect();
-
-        // Renames: an unmatched pair with the same type and function names.
-        let mut renamed = Vec::new();
-        removed.retain(|(_, b)| {
-            let signature = interface_signature(self.base.resolve, *b);
-            if signature.is_empty() {
-                return true;
-            }
-            match added.iter().position(|(_, c)| interface_signature(self.cur.resolve, *c) == signature) {
-                Some(index) => {
-                    let (_, c) = added.remove(index);
-                    renamed.push((*b, c));
-                    false
-                }
-                None => true,
-            }
-        });
-        for (b, c) in &renamed {
-            let (from, to) = (self.base.interface_path(*b), self.cur.interface_path(*c));
-            let mut worlds = self.base.interface_worlds(*b);
-            worlds.extend(self.cur.interface_worlds(*c));
-            let spans =
-                (Some(self.base.resolve.interfaces[*b].span), Some(self.cur.resolve.interfaces[*c].span));
-            self.emit(
-                "interface-renamed",
-                to.clone(),
-                format!("interface `{from}` is now `{to}` (same types and functions)"),
-                spans,
-                (None, None),
-                None,
-                worlds,
-            );
-        }
-        pairs.extend(renamed);
-
-        // Types: collect what left and what arrived, then pair moves, then renames.
-        let mut gone: Vec<(String, TypeId)> = Vec::new();
-        let mut arrived: Vec<(String, TypeId)> = Vec::new();
-        for (b, c) in &pairs {
-            let (g, a) = self.interface(*b, *c);
-            gone.extend(g);
-            arrived.extend(a);
-        }
-        for (_, b) in &removed {
-            let path = self.base.interface_path(*b);
-            let worlds = self.base.interface_worlds(*b);
-            let span = self.base.resolve.interfaces[*b].span;
-            self.emit(
-                "interface-removed",
-                path.clone(),
-                format!("interface `{path}` was removed"),
-                (Some(span), None),
-                (None, None),
-                None,
-                worlds,
-            );
-            // Its types may have moved elsewhere.
-            gone.extend(self.base.resolve.interfaces[*b].types.iter().map(|(n, t)| (n.clone(), *t)));
-        }
-        for (_, c) in &added {
-            let path = self.cur.interface_path(*c);
-            let span = self.cur.resolve.interfaces[*c].span;
-            self.emit(
-                "interface-added",
-                path.clone(),
-                format!("interface `{path}` was added"),
-                (None, Some(span)),
-                (None, None),
-                None,
-                self.cur.interface_worlds(*c),
-            );
-            arrived.extend(self.cur.resolve.interfaces[*c].types.iter().map(|(n, t)| (n.clone(), *t)));
-        }
-        let removed_ifaces: Vec<InterfaceId> = removed.iter().map(|(_, b)| *b).collect();
-        let added_ifaces: Vec<InterfaceId> = added.iter().map(|(_, c)| *c).collect();
-        self.settle_types(gone, arrived, &removed_ifaces, &added_ifaces, main);
-    }
-
-    /// Pairs types that left and arrived: same name in another interface is a move, same
-    /// definition in the same interface a rename; the rest are removed or added (types of
-    /// wholly removed or added interfaces are covered by that interface's finding).
-    fn settle_types(
-        &mut self,
-        gone: Vec<(String, TypeId)>,
-        mut arrived: Vec<(String, TypeId)>,
-        removed_ifaces: &[InterfaceId],
-        added_ifaces: &[InterfaceId],
-        main: bool,
-    ) {
-        let owner = |resolve: &Resolve, ty: TypeId| match resolve.types[ty].owner {
-            wit_parser::TypeOwner::Interface(i) => Some(i),
-            _ => None,
-        };
-        for (name, b) in gone {
-            let base_owner = owner(self.base.resolve, b);
-            let base_path = self.base.type_path(b).unwrap_or_else(|| name.clone());
-            let is_alias = matches!(
-                self.base.resolve.types[b].kind,
-                wit_parser::TypeDefKind::Type(wit_parser::Type::Id(_))
-            );
-            // A move: the same name, defined (not merely `use`d) in another interface.
-            let moved = if !main || is_alias {
-                None
-            } else {
-                arrived.iter().position(|(n, c)| {
-                    n == &name
-                        && !matches!(
-                            self.cur.resolve.types[*c].kind,
-                            wit_parser::TypeDefKind::Type(wit_parser::Type::Id(_))
-                        )
-                        && owner(self.cur.resolve, *c).map(|i| self.cur.interface_path(i))
-                            != base_owner.map(|i| self.base.interface_path(i))
-                })
-            };
-            if let Some(index) = moved {
-                let (_, c) = arrived.remove(index);
-                let cur_path = self.cur.type_path(c).unwrap_or_else(|| name.clone());
-                let worlds = self.type_worlds(Some(b), Some(c));
-                let flow = self.type_flow(Some(b), Some(c));
-                let same = self.same_definition(b, c);
-                let spans = (Some(self.base.resolve.types[b].span), Some(self.cur.resolve.types[c].span));
-                self.emit(
-                    "type-moved",
-                    base_path.clone(),
-                    format!(
-                        "type `{base_path}` moved to `{cur_path}`{}",
-                        if same { "" } else { " and its definition changed" }
-                    ),
-                    spans,
-                    (None, None),
-                    flow,
-                    worlds,
-                );
-                if !same {
-                    self.type_definition(&cur_path, b, c);
-                }
-                continue;
-            }
-            // A rename: an arrived type in the same interface with the same definition.
-            let renamed = arrived.iter().position(|(_, c)| {
-                owner(self.cur.resolve, *c).map(|i| self.cur.interface_path(i))
-                    == base_owner.map(|i| self.base.interface_path(i))
-                    && self.same_definition(b, *c)
-            });
-            if let Some(index) = renamed {
-                let (_, c) = arrived.remove(index);
-                let cur_path = self.cur.type_path(c).unwrap_or_default();
-                let spans = (Some(self.base.resolve.types[b].span), Some(self.cur.resolve.types[c].span));
-                let worlds = self.type_worlds(Some(b), Some(c));
-                let flow = self.type_flow(Some(b), Some(c));
-                self.emit(
-                    "type-renamed",
-                    cur_path.clone(),
-                    format!("type `{base_path}` is now `{cur_path}` (same definition)"),
-                    spans,
-                    (None, None),
-                    flow,
-                    worlds,
-                );
-                continue;
-            }
-            if base_owner.is_some_and(|i| removed_ifaces.contains(&i)) {
-                continue;
-            }
-            let span = self.base.resolve.types[b].span;
-            let worlds = self.type_worlds(Some(b), None);
-            let flow = self.type_flow(Some(b), None);
-            self.emit(
-                "type-removed",
-                base_path.clone(),
-                format!("type `{base_path}` was removed"),
-                (Some(span), None),
-                (None, None),
-                flow,
-                worlds,
-            );
-        }
-        for (name, c) in arrived {
-            if owner(self.cur.resolve, c).is_some_and(|i| added_ifaces.contains(&i)) {
-                continue;
-            }
-            let path = self.cur.type_path(c).unwrap_or(name);
-            let span = self.cur.resolve.types[c].span;
-            let worlds = self.type_worlds(None, Some(c));
-            let flow = self.type_flow(None, Some(c));
-            self.emit(
-                "type-added",
-                path.clone(),
-                format!("type `{path}` was added"),
-                (None, Some(span)),
-                (None, None),
-                flow,
-                worlds,
-            );
-        }
-    }
-
-    /// Diffs two versions of an interface; returns the types that left and arrived (by
-    /// name) for the caller to pair up.
-    fn interface(&mut self, b: InterfaceId, c: InterfaceId) -> (NamedTypes, NamedTypes) {
-        let base = &self.base.resolve.interfaces[b];
-        let cur = &self.cur.resolve.interfaces[c];
-        let path = self.cur.interface_path(c);
-        self.docs_and_stability(
-            &path,
-            (&base.docs, &cur.docs),
-            (&base.stability, &cur.stability),
-            (base.span, cur.span),
-            (Some(base.span), Some(cur.span)),
-        );
-        let mut gone = Vec::new();
-        let mut arrived = Vec::new();
-        for (name, bt) in &base.types {
-            match cur.types.get(name) {
-                Some(ct) => {
-                    let type_path = format!("{path}.{name}");
-                    self.type_definition(&type_path, *bt, *ct);
-                }
-                None => gone.push((name.clone(), *bt)),
-            }
-        }
-        for (name, ct) in &cur.types {
-            if !base.types.contains_key(name) {
-                arrived.push((name.clone(), *ct));
-            }
-        }
-        let mut worlds = self.base.interface_worlds(b);
-        worlds.extend(self.cur.interface_worlds(c));
-        let params = join_flows(self.base.uses.param_flow(b), self.cur.uses.param_flow(c));
-        let exported = self.base.uses.exported.contains(&b) || self.cur.uses.exported.contains(&c);
-        let scope = FunctionScope { path, params, worlds, exported, enclosing: (None, None) };
-        let base_fns: Vec<Function> = base.functions.values().cloned().collect();
-        let cur_fns: Vec<Function> = cur.functions.values().cloned().collect();
-        self.functions(&scope, &base_fns, &cur_fns);
-        (gone, arrived)
-    }
-
     /// Matches functions by name (identical unmatched ones are renames) and diffs them.
     pub(crate) fn functions(&mut self, scope: &FunctionScope, base: &[Function], cur: &[Function]) {
         let mut added: Vec<&Function> =
@@ -760,7 +520,7 @@ pub(crate) fn join_flows(a: Option<Flow>, b: Option<Flow>) -> Option<Flow> {
 }
 
 /// The sorted names of an interface's types and functions (what a rename keeps).
-fn interface_signature(resolve: &Resolve, iface: InterfaceId) -> Vec<String> {
+pub(crate) fn interface_signature(resolve: &Resolve, iface: InterfaceId) -> Vec<String> {
     let interface = &resolve.interfaces[iface];
     let mut names: Vec<String> = interface
         .types

@@ -165,18 +165,27 @@ pub(crate) struct MemberContext {
 
 impl Differ<'_> {
     /// Whether two type references (baseline, current) denote the same type: primitives
-    /// equal, named types with the same path, anonymous types structurally equal.
+    /// equal, named types at the same path (following renames and moves), anonymous types
+    /// structurally equal. Named types at different paths are still the same when both
+    /// are aliases (`type x = ...`, `use`) of the same type: the component model sees
+    /// through aliases (WASI 0.2 replaced `field-key` by its alias `field-name` this way).
     pub(crate) fn same_ref(&self, b: &Type, c: &Type) -> bool {
         match (b, c) {
             (Type::Id(bi), Type::Id(ci)) => {
                 let (bd, cd) = (&self.base.resolve.types[*bi], &self.cur.resolve.types[*ci]);
                 match (&bd.name, &cd.name) {
-                    (Some(_), Some(_)) => self.base.type_path(*bi) == self.cur.type_path(*ci),
+                    (Some(_), Some(_)) if self.base_type_key(*bi) == self.cur.type_path(*ci) => true,
                     (None, None) => self.same_kind(&bd.kind, &cd.kind),
-                    _ => false,
+                    _ => {
+                        let (bp, cp) = (peel(self.base.resolve, b), peel(self.cur.resolve, c));
+                        (bp != *b || cp != *c) && self.same_ref(&bp, &cp)
+                    }
                 }
             }
-            (Type::Id(_), _) | (_, Type::Id(_)) => false,
+            (Type::Id(_), _) | (_, Type::Id(_)) => {
+                let (bp, cp) = (peel(self.base.resolve, b), peel(self.cur.resolve, c));
+                (bp != *b || cp != *c) && self.same_ref(&bp, &cp)
+            }
             (b, c) => b == c,
         }
     }
@@ -480,6 +489,18 @@ impl Differ<'_> {
     fn same_member_type(&self, b: &Option<Type>, c: &Option<Type>) -> bool {
         self.same_opt(b, c)
     }
+}
+
+/// The type an alias chain (`type x = y`, `use`) ends at; other types unchanged.
+fn peel(resolve: &wit_parser::Resolve, ty: &Type) -> Type {
+    let mut ty = *ty;
+    while let Type::Id(id) = ty {
+        match resolve.types[id].kind {
+            TypeDefKind::Type(inner) => ty = inner,
+            _ => break,
+        }
+    }
+    ty
 }
 
 /// Kinds that are spelled as a right-hand side (`type x = ...`, `use`).

@@ -52,6 +52,8 @@ impl Differ<'_> {
         let cur = self.cur.resolve.worlds[c].clone();
         let path = self.cur.world_path(c);
         let worlds = BTreeSet::from([cur.name.clone()]);
+        // World item findings show the whole world in their diff.
+        let world_snippet = (Some(base.span), Some(cur.span));
         self.docs_and_stability(
             &path,
             (&base.docs, &cur.docs),
@@ -67,7 +69,11 @@ impl Differ<'_> {
              -> Vec<(String, WorldItem)> {
                 items.iter().map(|(k, i)| (key_name(side, k), i.clone())).collect()
             };
-            let base_items = keyed(&self.base, base_items);
+            // A renamed interface stays the same world item; its finding says what changed.
+            let base_items: Vec<(String, WorldItem)> = keyed(&self.base, base_items)
+                .into_iter()
+                .map(|(k, i)| (self.renamed_interfaces.get(&k).cloned().unwrap_or(k), i))
+                .collect();
             let cur_items = keyed(&self.cur, cur_items);
             let (added_rule, removed_rule) = if direction == "import" {
                 ("world-import-added", "world-import-removed")
@@ -93,7 +99,7 @@ impl Differ<'_> {
                         );
                         // Named interfaces are compared with their package; inline ones here.
                         if self.base.resolve.interfaces[*bi].name.is_none() {
-                            let _ = self.inline_interface(*bi, *ci);
+                            self.inline_interface(*bi, *ci);
                         }
                     }
                     (WorldItem::Function(bf), Some(WorldItem::Function(cf))) => {
@@ -111,12 +117,14 @@ impl Differ<'_> {
                         self.type_definition(&type_path, *bt, *ct);
                     }
                     (_, Some(c_item)) => {
+                        let b_span = span_of(&self.base, base.span, direction, key, b_item);
+                        let c_span = span_of(&self.cur, cur.span, direction, key, c_item);
                         self.emit(
                             removed_rule,
                             item_path.clone(),
                             format!("world `{path}` no longer {direction}s {} `{key}`", item_kind(b_item)),
-                            (Some(span_of(b_item)), None),
-                            (None, None),
+                            (Some(b_span), Some(cur.span)),
+                            world_snippet,
                             None,
                             worlds.clone(),
                         );
@@ -124,8 +132,8 @@ impl Differ<'_> {
                             added_rule,
                             item_path.clone(),
                             format!("world `{path}` now {direction}s {} `{key}`", item_kind(c_item)),
-                            (None, Some(span_of(c_item))),
-                            (None, None),
+                            (Some(base.span), Some(c_span)),
+                            world_snippet,
                             None,
                             worlds.clone(),
                         );
@@ -136,12 +144,13 @@ impl Differ<'_> {
                             // functions using them; only their definitions matter.
                             continue;
                         }
+                        let b_span = span_of(&self.base, base.span, direction, key, b_item);
                         self.emit(
                             removed_rule,
                             item_path.clone(),
                             format!("world `{path}` no longer {direction}s {} `{key}`", item_kind(b_item)),
-                            (Some(span_of(b_item)), Some(cur.span)),
-                            (None, None),
+                            (Some(b_span), Some(cur.span)),
+                            world_snippet,
                             None,
                             worlds.clone(),
                         );
@@ -153,12 +162,13 @@ impl Differ<'_> {
                     continue;
                 }
                 let item_path = format!("{path}.{direction}({key})");
+                let c_span = span_of(&self.cur, cur.span, direction, key, c_item);
                 self.emit(
                     added_rule,
                     item_path,
                     format!("world `{path}` now {direction}s {} `{key}`", item_kind(c_item)),
-                    (Some(base.span), Some(span_of(c_item))),
-                    (None, None),
+                    (Some(base.span), Some(c_span)),
+                    world_snippet,
                     None,
                     worlds.clone(),
                 );
@@ -167,10 +177,10 @@ impl Differ<'_> {
     }
 
     /// An interface defined inline in a world (`import x: interface { ... }`).
-    fn inline_interface(&mut self, b: wit_parser::InterfaceId, c: wit_parser::InterfaceId) -> Option<()> {
-        let (gone, arrived) = self.interface(b, c);
-        self.settle_types(gone, arrived, &[], &[], false);
-        Some(())
+    fn inline_interface(&mut self, b: wit_parser::InterfaceId, c: wit_parser::InterfaceId) {
+        let plan = self.plan_types(&[(b, c)], &[], &[], false);
+        self.interface(b, c);
+        self.emit_type_plan(plan);
     }
 }
 
@@ -190,6 +200,15 @@ fn item_kind(item: &WorldItem) -> &'static str {
     }
 }
 
-fn span_of(item: &WorldItem) -> Span {
-    item.span()
+/// The span of a world item: its own, or the `import`/`export` statement found in the
+/// world's source (resolved worlds keep no span for interface imports), or the world's.
+fn span_of(side: &Side, world_span: Span, keyword: &str, key: &str, item: &WorldItem) -> Span {
+    if item.span().is_known() {
+        return item.span();
+    }
+    let name = match item {
+        WorldItem::Interface { id, .. } => side.resolve.interfaces[*id].name.clone().unwrap_or_default(),
+        _ => key.to_string(),
+    };
+    side.tree.world_statement(world_span, keyword, &name).unwrap_or(world_span)
 }

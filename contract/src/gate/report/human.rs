@@ -96,12 +96,14 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "\nresult: pass (exit code 0)");
         }
         Verdict::Fail => {
+            let crate_checked =
+                policy.checks.iter().any(|c| c.check == "crate-version" && c.status != "not-run");
             let _ = writeln!(
                 out,
                 "\nresult: FAIL, {} violation(s) (exit code 100). An intended break is fine exactly when the \
-                 version says so: bump the WIT package version and contract/Cargo.toml{}, and add a CHANGELOG.md \
-                 section for it.",
+                 version says so: bump the WIT package version{}{}, and add a CHANGELOG.md section for it.",
                 policy.violations.len(),
+                if crate_checked { " and contract/Cargo.toml" } else { "" },
                 policy.suggested_version.as_ref().map(|v| format!(" to {v}")).unwrap_or_default()
             );
         }
