@@ -37,13 +37,20 @@ pub enum ServerSource {
 }
 
 /// A PostgreSQL server to create databases on. A throwaway cluster or container is
-/// stopped and removed when this is dropped.
+/// stopped and removed when this and every [`TestDatabase`] created on it are dropped (a
+/// database keeps its server alive, so dropping the server first is safe).
 pub struct PostgresServer {
     admin_url: String,
     source: ServerSource,
+    owned: std::sync::Arc<OwnedServer>,
+}
+
+/// What a throwaway server consists of; shared by the server and its databases.
+#[derive(Default)]
+struct OwnedServer {
     cluster: Option<LocalCluster>,
     #[cfg(feature = "testcontainers")]
-    _container: Option<testcontainers::Container<testcontainers::GenericImage>>,
+    container: Option<testcontainers::Container<testcontainers::GenericImage>>,
 }
 
 impl std::fmt::Debug for PostgresServer {
@@ -53,14 +60,8 @@ impl std::fmt::Debug for PostgresServer {
 }
 
 impl PostgresServer {
-    fn new(admin_url: String, source: ServerSource) -> Self {
-        PostgresServer {
-            admin_url,
-            source,
-            cluster: None,
-            #[cfg(feature = "testcontainers")]
-            _container: None,
-        }
+    fn new(admin_url: String, source: ServerSource, owned: OwnedServer) -> Self {
+        PostgresServer { admin_url, source, owned: std::sync::Arc::new(owned) }
     }
 
     /// URL of the server's maintenance database (the one `DATABASE_URL` names, or
@@ -77,7 +78,7 @@ impl PostgresServer {
     /// The throwaway local cluster behind this server, when that is where it came from
     /// (tests stop and restart it to simulate a database crash).
     pub fn local_cluster(&self) -> Option<&LocalCluster> {
-        self.cluster.as_ref()
+        self.owned.cluster.as_ref()
     }
 
     /// Creates a database named `<prefix>_<pid>_<n>_<time>` (the prefix reduced to
@@ -106,17 +107,25 @@ impl PostgresServer {
             url: url_with_database(&self.admin_url, &name),
             name,
             admin_url: self.admin_url.clone(),
+            _server: self.owned.clone(),
         })
     }
 }
 
 /// A database of its own for one test or run, dropped (with any open connections) when
-/// this is dropped.
-#[derive(Debug)]
+/// this is dropped. It keeps its server running until then.
 pub struct TestDatabase {
     url: String,
     name: String,
     admin_url: String,
+    // Dropped after `Drop::drop` has dropped the database.
+    _server: std::sync::Arc<OwnedServer>,
+}
+
+impl std::fmt::Debug for TestDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestDatabase").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 impl TestDatabase {
@@ -210,7 +219,7 @@ fn environment_server(url: &str) -> Result<PostgresServer, ProvisionError> {
     admin_client(url).map_err(|err| {
         ProvisionError(format!("DATABASE_URL is set but does not answer ({err}); fix or unset it"))
     })?;
-    Ok(PostgresServer::new(url.to_string(), ServerSource::EnvironmentUrl))
+    Ok(PostgresServer::new(url.to_string(), ServerSource::EnvironmentUrl, OwnedServer::default()))
 }
 
 #[cfg(feature = "testcontainers")]
@@ -230,9 +239,11 @@ fn container_server() -> Result<PostgresServer, String> {
     let url = format!("postgres://postgres@{host}:{port}/postgres");
     // The image restarts the server once after initialising; wait until it answers.
     wait_until_answers(&url, Duration::from_secs(30))?;
-    let mut server = PostgresServer::new(url, ServerSource::Container);
-    server._container = Some(container);
-    Ok(server)
+    Ok(PostgresServer::new(
+        url,
+        ServerSource::Container,
+        OwnedServer { container: Some(container), cluster: None },
+    ))
 }
 
 /// Whether a Docker engine answers a ping on `DOCKER_HOST` or the default socket.
@@ -282,9 +293,15 @@ fn wait_until_answers(url: &str, limit: Duration) -> Result<(), String> {
 /// `DATABASE_URL` says. Used by [`postgres_server`], and by tests of the rung itself.
 pub fn local_cluster() -> Result<PostgresServer, ProvisionError> {
     let cluster = LocalCluster::create().map_err(ProvisionError)?;
-    let mut server = PostgresServer::new(cluster.url(), ServerSource::LocalCluster);
-    server.cluster = Some(cluster);
-    Ok(server)
+    Ok(PostgresServer::new(
+        cluster.url(),
+        ServerSource::LocalCluster,
+        OwnedServer {
+            cluster: Some(cluster),
+            #[cfg(feature = "testcontainers")]
+            container: None,
+        },
+    ))
 }
 
 /// A throwaway PostgreSQL cluster in a temporary directory, listening on 127.0.0.1 on a

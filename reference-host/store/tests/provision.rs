@@ -41,9 +41,10 @@ fn the_local_cluster_rung_starts_serves_and_cleans_up() {
         admin.query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name]).unwrap().get(0);
     assert_eq!(left, 0, "a dropped TestDatabase is gone from the server");
     drop(admin);
-    drop(second);
 
     drop(server);
-    assert!(!answers(&admin_url), "dropping the server stops the cluster");
+    assert!(answers(second.url()), "a database keeps its server running");
+    drop(second);
+    assert!(!answers(&admin_url), "dropping the server and its last database stops the cluster");
     assert!(!directory.exists(), "and deletes its directory");
 }
