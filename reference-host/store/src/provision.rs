@@ -50,7 +50,7 @@ pub struct PostgresServer {
 struct OwnedServer {
     cluster: Option<LocalCluster>,
     #[cfg(feature = "testcontainers")]
-    container: Option<testcontainers::Container<testcontainers::GenericImage>>,
+    _container: Option<testcontainers::Container<testcontainers::GenericImage>>,
 }
 
 impl std::fmt::Debug for PostgresServer {
@@ -242,7 +242,7 @@ fn container_server() -> Result<PostgresServer, String> {
     Ok(PostgresServer::new(
         url,
         ServerSource::Container,
-        OwnedServer { container: Some(container), cluster: None },
+        OwnedServer { _container: Some(container), cluster: None },
     ))
 }
 
@@ -299,7 +299,7 @@ pub fn local_cluster() -> Result<PostgresServer, ProvisionError> {
         OwnedServer {
             cluster: Some(cluster),
             #[cfg(feature = "testcontainers")]
-            container: None,
+            _container: None,
         },
     ))
 }
