@@ -392,3 +392,78 @@ impl DataStore for SqliteStore {
         rows.into_iter().flatten().next().map(rows::ServiceRow::into_summary).transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{self, DemoConfig};
+
+    fn client_count(store: &SqliteStore) -> i64 {
+        store.lock().query_row("SELECT count(*) FROM clients", [], |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_file_database_keeps_its_data_and_schema_version_across_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alga.sqlite");
+        let fixture =
+            demo::generate(&DemoConfig { tenants: 2, clients_per_tenant: 20, ..DemoConfig::default() });
+        SqliteStore::open(&path).unwrap().load_fixture(&fixture).unwrap();
+        let reopened = SqliteStore::open(&path).unwrap();
+        assert_eq!(client_count(&reopened), 40);
+        let version: usize =
+            reopened.lock().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        assert_eq!(reopened.describe(), format!("sqlite ({})", path.display()));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_host_is_refused_not_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.sqlite");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(matches!(&err, StoreError::Rejected(text) if text.contains("schema version 99")), "{err}");
+    }
+
+    #[test]
+    fn a_load_that_fails_midway_leaves_the_previous_data() {
+        let store = SqliteStore::in_memory().unwrap();
+        let fixture =
+            demo::generate(&DemoConfig { tenants: 1, clients_per_tenant: 15, ..DemoConfig::default() });
+        store.load_fixture(&fixture).unwrap();
+        // Every valid fixture fits the schema, so make the database refuse a row written
+        // after the clients.
+        store
+            .lock()
+            .execute_batch(
+                "CREATE TRIGGER refuse_boom BEFORE INSERT ON service_catalog WHEN NEW.service_name = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'refusing boom'); END;",
+            )
+            .unwrap();
+        let mut next = demo::generate(&DemoConfig { seed: 5, tenants: 2, ..DemoConfig::default() });
+        next.tenants[1].services[3].service_name = "boom".into();
+        let err = store.load_fixture(&next).unwrap_err();
+        assert!(matches!(&err, StoreError::Rejected(text) if text.contains("refusing boom")), "{err}");
+        assert_eq!(client_count(&store), 15);
+        let ids: Vec<String> = {
+            let connection = store.lock();
+            let mut statement =
+                connection.prepare("SELECT client_id FROM clients ORDER BY client_id").unwrap();
+            statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let mut before: Vec<String> =
+            fixture.tenants[0].clients.iter().map(|c| c.client_id.clone()).collect();
+        before.sort();
+        assert_eq!(ids, before);
+    }
+
+    #[test]
+    fn an_invalid_fixture_is_rejected_with_the_reason() {
+        let store = SqliteStore::in_memory().unwrap();
+        let mut fixture = demo::generate(&DemoConfig::default());
+        fixture.tenants[0].clients[0].client_id = "NOT-A-UUID".into();
+        let err = store.load_fixture(&fixture).unwrap_err();
+        assert!(matches!(&err, StoreError::Rejected(text) if text.contains("NOT-A-UUID")), "{err}");
+    }
+}
