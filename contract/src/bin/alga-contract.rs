@@ -74,9 +74,9 @@ enum Command {
         /// [default: <repo>/wit, with the repository checks].
         #[arg(long, value_name = "DIR")]
         current: Option<PathBuf>,
-        /// What to compare with: a directory, a released version in compat/ (e.g. 0.1.0),
-        /// or a git revision (its wit/ is read with git) [default: the newest version in
-        /// compat/].
+        /// What to compare with: a directory (relative to the working directory or the
+        /// repository), a released version in compat/ (e.g. 0.1.0), or a git revision (its
+        /// wit/ is read with git) [default: the newest version in compat/].
         #[arg(long, value_name = "DIR|VERSION|GIT-REV")]
         baseline: Option<String>,
         /// The changelog that must have a section for a new version [default:

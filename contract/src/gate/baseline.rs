@@ -51,7 +51,16 @@ pub fn resolve(
         return Ok(from_dir(newest.wit_dir));
     };
 
-    let as_path = if Path::new(spec).is_absolute() { PathBuf::from(spec) } else { cwd.join(spec) };
+    // A relative directory is looked up from the working directory, then from the
+    // repository (so `compat/0.1.0/wit` works from anywhere inside it).
+    let as_path = if Path::new(spec).is_absolute() {
+        PathBuf::from(spec)
+    } else {
+        match repository.map(|r| r.join(spec)) {
+            Some(in_repo) if !cwd.join(spec).is_dir() && in_repo.is_dir() => in_repo,
+            _ => cwd.join(spec),
+        }
+    };
     if as_path.is_dir() {
         let has_wit_files = std::fs::read_dir(&as_path)
             .map_err(|source| GateError::Io { path: as_path.clone(), source })?
