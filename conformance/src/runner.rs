@@ -314,8 +314,10 @@ fn run_check(
     let mut proptest_config = Config::default();
     proptest_config.cases = config.cases;
     proptest_config.failure_persistence = None;
-    proptest_config.max_shrink_iters = config.shrink_iterations;
-    proptest_config.max_shrink_time = 60_000;
+    // The budget of shrinking steps that run a case is kept below (proptest's own limit
+    // would also count steps answered without running anything, and prints when hit).
+    proptest_config.max_shrink_iters = if config.shrink_iterations == 0 { 0 } else { 10_000_000 };
+    proptest_config.max_shrink_time = 120_000;
     proptest_config.fork = false;
     proptest_config.timeout = 0;
     proptest_config.verbose = 0;
@@ -334,7 +336,11 @@ fn run_check(
     });
     let outcome = runner.run(&strategy, |case: Case| {
         let mut state = state.borrow_mut();
-        if state.fatal.is_some() {
+        let budget_spent =
+            state.failing && state.executions - state.cases_before_failure >= config.shrink_iterations;
+        if state.fatal.is_some() || budget_spent {
+            // Not run: proptest takes it as a passing simplification and keeps the
+            // smallest failure found so far.
             return Ok(());
         }
         state.executions += 1;

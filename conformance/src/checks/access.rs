@@ -1,7 +1,7 @@
 //! Checks of SPEC.md section 4: capabilities (CAP-1 to CAP-3), then the user (AUTH-1 to
 //! AUTH-3), then the input, and what a portal user sees (AUTH-4).
 
-use super::judge::{Projection, each_call};
+use super::judge::{Projection, Scope, each_call};
 use super::scenario::{calls, pairs};
 use super::{Check, Level, Needs};
 use crate::case::{Case, Step};
@@ -71,7 +71,9 @@ pub const CAP_1: Check = Check {
         let context = prop_oneof![4 => own_install_context(), 1 => picks::admin_context()];
         calls(WorldSize::DEFAULT, pairs(context, any_call(), 1..8))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Class, "CAP-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "CAP-1")
+    },
 };
 
 /// CAP-2.
@@ -82,7 +84,9 @@ pub const CAP_2: Check = Check {
     description: "a call without the capability is not-allowed even when its input is invalid (capability before input)",
     needs: Needs::Calls,
     cases: || calls(WorldSize::DEFAULT, pairs(own_install_context(), invalid_call(), 1..8)),
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Class, "CAP-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "CAP-2")
+    },
 };
 
 /// CAP-3.
@@ -93,7 +97,9 @@ pub const CAP_3: Check = Check {
     description: "a capability stored with white space around it or in other ASCII letter case grants it; other spellings grant nothing",
     needs: Needs::Calls,
     cases: cap_3_cases,
-    verify: |case, results| each_call(case, results, Reading::Recommended, Projection::Class, "CAP-3"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Recommended, Scope::All, Projection::Decision, "CAP-3")
+    },
 };
 
 /// Capability spellings CAP-3 grants, and near misses it does not.
@@ -144,7 +150,9 @@ pub const AUTH_1: Check = Check {
     description: "with a user, client functions need client:read and service functions service:read through the user's roles (msp flag for staff, client flag for portal users), checked before the input",
     needs: Needs::Calls,
     cases: || calls(WorldSize::DEFAULT, pairs(picks::user_context(), any_call_or_invalid(), 1..8)),
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Class, "AUTH-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "AUTH-1")
+    },
 };
 
 /// AUTH-2.
@@ -168,7 +176,9 @@ pub const AUTH_2: Check = Check {
         });
         calls(WorldSize::MULTI_TENANT, pairs(context, any_call_or_invalid(), 1..8))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Class, "AUTH-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "AUTH-2")
+    },
 };
 
 /// AUTH-3.
@@ -182,7 +192,9 @@ pub const AUTH_3: Check = Check {
         let context = prop_oneof![3 => picks::admin_context(), 1 => own_install_context()];
         calls(WorldSize::DEFAULT, pairs(context, any_call(), 1..8))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "AUTH-3"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "AUTH-3")
+    },
 };
 
 /// AUTH-4.
@@ -193,7 +205,9 @@ pub const AUTH_4: Check = Check {
     description: "a portal user holding client:read lists at most their own client and gets none for every other client id",
     needs: Needs::Calls,
     cases: auth_4_cases,
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "AUTH-4"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "AUTH-4")
+    },
 };
 
 /// Gives every tenant a role granting `client:read` and `service:read` to portal users,

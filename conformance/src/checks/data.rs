@@ -1,7 +1,7 @@
 //! Checks of SPEC.md section 7: a summary equals the stored record (DATA-1), `get-*`
 //! agrees with `list-*` (DATA-2), and not finding is `ok(none)` (DATA-3).
 
-use super::judge::{Projection, each_call, judged_calls, to_json};
+use super::judge::{Projection, Scope, each_call, judged_calls, to_json};
 use super::scenario::{calls, pairs};
 use super::{Check, Level, Mismatch, Needs};
 use crate::case::{Case, Step, StepResult, calls_of, outcome_at};
@@ -181,5 +181,7 @@ pub const DATA_3: Check = Check {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
         calls(WorldSize::DEFAULT, pairs(context, get_pick(id), 1..6))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "DATA-3"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "DATA-3")
+    },
 };

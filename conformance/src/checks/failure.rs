@@ -2,15 +2,15 @@
 //! calls work again afterwards (ERR-1, a state sequence); `internal` is reserved for host
 //! failures (ERR-2).
 
-use super::judge::{Projection, judge, judged_calls};
+use super::judge::judged_calls;
 use super::scenario::resolve;
 use super::{Check, Level, Mismatch, Needs};
 use crate::case::{Case, Step, StepResult};
 use crate::oracle::Reading;
 use crate::outcome::Actual;
-use crate::strategy::picks::{self, ContextPick, SearchPick};
+use crate::strategy::picks::{self, SearchPick};
 use crate::strategy::world::{WorldSize, world};
-use crate::strategy::{CallPick, any_call, any_call_or_invalid, get_pick, list_pick, text};
+use crate::strategy::{any_call, any_call_or_invalid, get_pick, list_pick, text};
 use alga_extension_contract::types::ReadError;
 use proptest::prelude::*;
 use serde_json::json;
@@ -20,21 +20,18 @@ pub const ERR_1: Check = Check {
     id: "ERR-1",
     rules: &["ERR-1"],
     level: Level::Required,
-    description: "load, calls, store outage, calls, recovery, calls: during the outage calls return internal (never a trap or a crash), afterwards they answer correctly again",
+    description: "load, calls, store outage, the same calls, recovery, the same calls: during the outage they return internal (never a trap or a crash), afterwards exactly what they returned before",
     needs: Needs::StoreOutage,
     cases: || {
-        let context = || prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
-        let phase = move || prop::collection::vec((context(), any_call()), 1..4);
-        (world(WorldSize::DEFAULT), phase(), phase(), phase())
-            .prop_map(|(fixture, before, during, after)| {
-                let step = |picks: &Vec<(ContextPick, CallPick)>| -> Vec<Step> {
-                    picks.iter().map(|(c, p)| resolve(&fixture, c, p)).collect()
-                };
-                let mut steps = step(&before);
+        let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
+        (world(WorldSize::DEFAULT), prop::collection::vec((context, any_call()), 1..5))
+            .prop_map(|(fixture, picks)| {
+                let calls: Vec<Step> = picks.iter().map(|(c, p)| resolve(&fixture, c, p)).collect();
+                let mut steps = calls.clone();
                 steps.push(Step::StoreOutage { down: true });
-                steps.extend(step(&during));
+                steps.extend(calls.iter().cloned());
                 steps.push(Step::StoreOutage { down: false });
-                steps.extend(step(&after));
+                steps.extend(calls);
                 Case { fixture, steps }
             })
             .boxed()
@@ -42,62 +39,79 @@ pub const ERR_1: Check = Check {
     verify: verify_outage_sequence,
 };
 
-fn verify_outage_sequence(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
-    let mut down = false;
-    let mut outage_steps = Vec::new();
+/// The outcomes of the three phases of an ERR-1 case (before, during, after the outage),
+/// or the mismatch of an outage the testee could not start or end.
+fn phases(case: &Case, results: &[StepResult]) -> Result<[Vec<(usize, Actual)>; 3], Mismatch> {
+    let mut phases: [Vec<(usize, Actual)>; 3] = Default::default();
+    let mut phase = 0;
     for (step, (spec, result)) in case.steps.iter().zip(results).enumerate() {
-        if let (Step::StoreOutage { down: now }, StepResult::StoreOutage(answer)) = (spec, result) {
-            if let Err(err) = answer {
-                return Err(Mismatch {
-                    step,
-                    index: None,
-                    message: format!(
-                        "ERR-1: the testee could not {} the store outage: {err}",
-                        if *now { "start" } else { "end" }
-                    ),
-                    expected: json!(null),
-                    actual: json!(err.to_string()),
-                });
+        match (spec, result) {
+            (Step::StoreOutage { down }, StepResult::StoreOutage(answer)) => {
+                if let Err(err) = answer {
+                    let what = if *down { "start" } else { "end" };
+                    return Err(Mismatch {
+                        step,
+                        index: None,
+                        message: format!("ERR-1: the testee could not {what} the store outage: {err}"),
+                        expected: json!(null),
+                        actual: json!(err.to_string()),
+                    });
+                }
+                phase = (phase + 1).min(2);
             }
-            down = *now;
-        } else if down {
-            outage_steps.push(step);
+            (Step::Call { call, .. }, StepResult::Call(outcome)) => {
+                phases[phase].push((step, Actual::from_outcome(call, outcome)));
+            }
+            _ => {}
         }
     }
-    let mut internal_seen = false;
-    for judged in judged_calls(case, results, Reading::Required)? {
-        let during = outage_steps.contains(&judged.step);
-        if during {
-            // A host failure is `internal`; a host that can answer without its store (from
-            // a cache) may answer correctly instead. Anything else breaks ERR-1.
-            if judged.actual == Actual::Err(ReadError::Internal) {
-                internal_seen = true;
-                continue;
-            }
-            if let Err(why) = judge(Projection::Full, &judged.expected, &judged.actual) {
-                return Err(
-                    judged.mismatch(format!("ERR-1: while the store is down, expected internal: {why}"))
-                );
-            }
-        } else {
-            let phase = if judged.step < outage_steps.first().copied().unwrap_or(usize::MAX) {
-                "before"
-            } else {
-                "after"
-            };
-            if let Err(why) = judge(Projection::Members, &judged.expected, &judged.actual) {
-                return Err(judged.mismatch(format!("ERR-1: {phase} the store outage: {why}")));
-            }
+    Ok(phases)
+}
+
+fn verify_outage_sequence(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+    let [before, during, after] = phases(case, results)?;
+    let mismatch = |step: usize, message: String, expected: &Actual, actual: &Actual| Mismatch {
+        step,
+        index: None,
+        message,
+        expected: expected.to_json(),
+        actual: actual.to_json(),
+    };
+    let internal = Actual::Err(ReadError::Internal);
+    for ((_, first), (step, down)) in before.iter().zip(&during) {
+        // A host failure is `internal`; a host that can answer without its store (from a
+        // cache) may answer as before instead. A trap or a crash never conforms.
+        if *down != internal && down != first {
+            return Err(mismatch(
+                *step,
+                format!("ERR-1: while the store is down, expected internal, got {}", down.class()),
+                &internal,
+                down,
+            ));
         }
     }
-    if !outage_steps.is_empty() && !internal_seen {
+    if !during.is_empty() && !during.iter().any(|(_, a)| *a == internal) {
         return Err(Mismatch {
-            step: outage_steps[0],
+            step: during[0].0,
             index: None,
             message: "ERR-1: no call returned internal while the store was down: the outage had no effect, so ERR-1 was not exercised".into(),
             expected: json!({ "err": { "tag": "internal" } }),
             actual: json!("every call answered as if the store were up"),
         });
+    }
+    for ((_, first), (step, again)) in before.iter().zip(&after) {
+        if again != first {
+            return Err(mismatch(
+                *step,
+                format!(
+                    "ERR-1: after the store is back, the call returns {} where it returned {} before the outage",
+                    again.class(),
+                    first.class()
+                ),
+                first,
+                again,
+            ));
+        }
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! (VAL-2), the ids of `get-*` (VAL-3), and the text of `invalid-input` (VAL-4).
 
 use super::access::invalid_call;
-use super::judge::{Projection, each_call, judge, judged_calls};
+use super::judge::{Projection, Scope, each_call, judge, judged_calls};
 use super::scenario::{calls, pairs};
 use super::{Check, Level, Mismatch, Needs};
 use crate::case::{Case, StepResult};
@@ -26,7 +26,9 @@ pub const VAL_1: Check = Check {
         let call = list_pick(Just(SearchPick::Absent), picks::bound_page(), picks::bound_page_size());
         calls(WorldSize::DEFAULT, pairs(picks::admin_context(), call, 1..8))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Echo, "VAL-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Allowed, Projection::Echo, "VAL-1")
+    },
 };
 
 /// VAL-2.
@@ -44,7 +46,9 @@ pub const VAL_2: Check = Check {
         let call = list_pick(search, Just(None), Just(Some(100)));
         calls(WorldSize::DEFAULT, pairs(picks::admin_context(), call, 1..6))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "VAL-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Allowed, Projection::Members, "VAL-2")
+    },
 };
 
 /// VAL-3.
@@ -59,7 +63,7 @@ pub const VAL_3: Check = Check {
         calls(WorldSize::DEFAULT, pairs(context, get_pick(picks::any_id()), 1..8))
     },
     verify: |case, results| {
-        each_call(case, results, Reading::Required, Projection::Members, "VAL-3")?;
+        each_call(case, results, Reading::Required, Scope::Allowed, Projection::Members, "VAL-3")?;
         lower_case_ids(case, results)
     },
 };

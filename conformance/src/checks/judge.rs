@@ -7,6 +7,7 @@ use crate::case::{Case, StepResult, calls_of, outcome_at};
 use crate::oracle::{self, Answer, Expected, Reading};
 use crate::outcome::Actual;
 use alga_conformance_protocol::{Call, ExecutionContext};
+use alga_extension_contract::types::ReadError;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeSet;
 
@@ -28,6 +29,9 @@ pub struct Mismatch {
 /// The aspect of an outcome a check compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Projection {
+    /// Whether the call was refused (`not-allowed`) or let through (anything else): what
+    /// the capability and user rules decide.
+    Decision,
     /// `ok`, `not-allowed`, `invalid-input`, `internal`, a trap, ...
     Class,
     /// The class, and for `ok` the effective `page` and `page-size`.
@@ -40,6 +44,30 @@ pub enum Projection {
     Order,
     /// The whole outcome.
     Full,
+}
+
+/// Which calls of a case a check judges: a check judges only what its rule decides and
+/// leaves other differences to the checks of the rules that decide them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every call.
+    All,
+    /// Calls the oracle lets through the capability and user checks (no alternative is
+    /// `not-allowed`): input rules.
+    Allowed,
+    /// Calls the oracle answers with `ok` (every alternative): data and listing rules.
+    Answered,
+}
+
+impl Scope {
+    fn covers(self, expected: &Expected) -> bool {
+        let alternatives = expected.alternatives();
+        match self {
+            Scope::All => true,
+            Scope::Allowed => !alternatives.iter().any(|a| matches!(a, Expected::NotAllowed)),
+            Scope::Answered => alternatives.iter().all(|a| matches!(a, Expected::Ok(_))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +83,7 @@ enum View {
 fn view_of_answer(projection: Projection, answer: &Answer) -> View {
     let folded = || answer.ids().into_iter().map(|id| id.to_ascii_lowercase());
     match (projection, answer.paging()) {
+        (Projection::Decision, _) => View::Class("let through"),
         (Projection::Class, _) | (Projection::Echo, None) => View::Class("ok"),
         (Projection::Echo, Some((_, page, page_size))) => View::Echo { page, page_size },
         (Projection::Members, _) | (Projection::Page, None) => View::Members(folded().collect()),
@@ -67,18 +96,21 @@ fn view_of_answer(projection: Projection, answer: &Answer) -> View {
 }
 
 fn view_of_expected(projection: Projection, expected: &Expected) -> View {
-    match expected {
-        Expected::Ok(answer) => view_of_answer(projection, answer),
-        Expected::NotAllowed => View::Class("not-allowed"),
-        Expected::InvalidInput(_) => View::Class("invalid-input"),
-        Expected::AnyOf(_) => unreachable!("alternatives are flattened before viewing"),
+    match (expected, projection) {
+        (Expected::NotAllowed, _) => View::Class("not-allowed"),
+        (_, Projection::Decision) => View::Class("let through"),
+        (Expected::Ok(answer), _) => view_of_answer(projection, answer),
+        (Expected::InvalidInput(_), _) => View::Class("invalid-input"),
+        (Expected::AnyOf(_), _) => unreachable!("alternatives are flattened before viewing"),
     }
 }
 
 fn view_of_actual(projection: Projection, actual: &Actual) -> View {
-    match actual {
-        Actual::Ok(answer) => view_of_answer(projection, answer),
-        other => View::Class(other.class()),
+    match (actual, projection) {
+        (Actual::Err(ReadError::NotAllowed), _) => View::Class("not-allowed"),
+        (_, Projection::Decision) => View::Class("let through"),
+        (Actual::Ok(answer), _) => view_of_answer(projection, answer),
+        (other, _) => View::Class(other.class()),
     }
 }
 
@@ -111,6 +143,7 @@ fn describe(wanted: &[View], got: &View, actual: &Actual) -> String {
         _ => String::new(),
     };
     if !classes.contains(&got_class) {
+        let got_class = if got_class == "let through" { actual.class() } else { got_class };
         return format!("expected {}, got {got_class}{detail}", classes.join(" or "));
     }
     let same_class = wanted.iter().find(|w| class_of(w) == got_class);
@@ -200,15 +233,20 @@ pub fn judged_calls<'a>(
     Ok(judged)
 }
 
-/// Judges every call of the case under `projection`; `rule` prefixes the message.
+/// Judges every call of the case in `scope` under `projection`; `rule` prefixes the
+/// message.
 pub fn each_call(
     case: &Case,
     results: &[StepResult],
     reading: Reading,
+    scope: Scope,
     projection: Projection,
     rule: &str,
 ) -> Result<(), Mismatch> {
     for judged in judged_calls(case, results, reading)? {
+        if !scope.covers(&judged.expected) {
+            continue;
+        }
         if let Err(why) = judge(projection, &judged.expected, &judged.actual) {
             return Err(judged.mismatch(format!("{rule}: {why}")));
         }

@@ -1,11 +1,12 @@
 //! Checks of SPEC.md section 6: pages (PAGE-1, PAGE-2), walking every page (PAGE-3), the
 //! order (PAGE-4), filters (FILT-1, FILT-2) and search (SRCH-1, SRCH-2).
 
-use super::judge::{Projection, case_mismatch, each_call, judged_calls};
+use super::judge::{Projection, Scope, case_mismatch, each_call, judged_calls};
 use super::scenario::{calls, pairs};
 use super::{Check, Level, Mismatch, Needs};
 use crate::case::{Case, Step, StepResult};
-use crate::oracle::{self, Reading};
+use crate::oracle::text::order_key;
+use crate::oracle::{self, Answer, Reading};
 use crate::outcome::Actual;
 use crate::strategy::picks::{self, ContextPick, Kind, SearchPick};
 use crate::strategy::world::{WorldSize, world};
@@ -27,7 +28,9 @@ pub const PAGE_1: Check = Check {
         let context = prop_oneof![4 => picks::admin_context(), 1 => picks::user_context()];
         calls(WorldSize::DENSE, pairs(context, call, 1..8))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Page, "PAGE-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Page, "PAGE-1")
+    },
 };
 
 /// A list call as the checks of this module choose it, before the page is known.
@@ -104,7 +107,9 @@ pub const PAGE_2: Check = Check {
             })
             .boxed()
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Page, "PAGE-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Page, "PAGE-2")
+    },
 };
 
 /// PAGE-3.
@@ -232,8 +237,54 @@ pub const PAGE_4: Check = Check {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
         calls(WorldSize::DENSE, pairs(picks::admin_context(), whole_set(search), 1..5))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Order, "PAGE-4"),
+    verify: verify_order,
 };
+
+/// Whether the records a list returned are in contract order, judged on what it returned
+/// (which records it returned is other rules' business).
+fn verify_order(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+    for judged in judged_calls(case, results, Reading::Required)? {
+        let Actual::Ok(answer) = &judged.actual else { continue };
+        let keyed: Vec<((String, String), String)> = match answer {
+            Answer::ClientPage(page) => page
+                .items
+                .iter()
+                .map(|c| {
+                    (order_key(&c.client_name, &c.client_id), format!("{:?} {}", c.client_name, c.client_id))
+                })
+                .collect(),
+            Answer::ServicePage(page) => page
+                .items
+                .iter()
+                .map(|s| {
+                    (
+                        order_key(&s.service_name, &s.service_id),
+                        format!("{:?} {}", s.service_name, s.service_id),
+                    )
+                })
+                .collect(),
+            Answer::Client(_) | Answer::Service(_) => continue,
+        };
+        let mut sorted = keyed.clone();
+        sorted.sort();
+        if sorted != keyed {
+            let shown = |items: &[((String, String), String)]| {
+                json!(items.iter().map(|(_, s)| s).collect::<Vec<_>>())
+            };
+            let first = keyed.iter().zip(&sorted).position(|(a, b)| a != b).unwrap_or(0);
+            return Err(case_mismatch(
+                judged.step,
+                format!(
+                    "PAGE-4: the records are not in contract order (by fold(name), then id); the first out of place is {}",
+                    keyed[first].1
+                ),
+                shown(&sorted),
+                shown(&keyed),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// FILT-1.
 pub const FILT_1: Check = Check {
@@ -257,7 +308,9 @@ pub const FILT_1: Check = Check {
             });
         calls(WorldSize::DENSE, pairs(picks::admin_context(), call, 1..5))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "FILT-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "FILT-1")
+    },
 };
 
 /// FILT-2.
@@ -279,7 +332,9 @@ pub const FILT_2: Check = Check {
         });
         calls(WorldSize::DENSE, pairs(picks::admin_context(), call, 1..5))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "FILT-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "FILT-2")
+    },
 };
 
 /// SRCH-1.
@@ -298,7 +353,9 @@ pub const SRCH_1: Check = Check {
         let call = list_pick(search, Just(None), Just(Some(100)));
         calls(WorldSize::DENSE, pairs(picks::admin_context(), call, 1..6))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "SRCH-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "SRCH-1")
+    },
 };
 
 /// Searches made of the characters SQL `LIKE` treats specially, and their look-alikes.
@@ -317,5 +374,7 @@ pub const SRCH_2: Check = Check {
         let search = select(WILDCARD_SEARCHES).prop_map(|s| SearchPick::Text(s.to_string()));
         calls(WorldSize::DENSE, pairs(picks::admin_context(), whole_set(search), 1..6))
     },
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "SRCH-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "SRCH-2")
+    },
 };

@@ -2,7 +2,7 @@
 //! call returns another tenant's record (ISO-1, alone and under concurrent calls), and
 //! other tenants' ids are not found (ISO-2).
 
-use super::judge::{Projection, each_call, judged_calls};
+use super::judge::{Projection, Scope, each_call, judged_calls};
 use super::scenario::{calls, pairs};
 use super::{Check, Level, Mismatch, Needs};
 use crate::case::{Case, Step, StepResult};
@@ -27,7 +27,9 @@ pub const CTX_1: Check = Check {
     description: "searches and ids equal to another tenant's record names, record ids or tenant id read only the context's tenant",
     needs: Needs::Calls,
     cases: ctx_1_cases,
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "CTX-1"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "CTX-1")
+    },
 };
 
 fn ctx_1_cases() -> BoxedStrategy<Case> {
@@ -53,7 +55,9 @@ pub const CTX_2: Check = Check {
     description: "an install id of another tenant, or of no install at all, grants nothing: every call is not-allowed",
     needs: Needs::Calls,
     cases: ctx_2_cases,
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Class, "CTX-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "CTX-2")
+    },
 };
 
 fn ctx_2_cases() -> BoxedStrategy<Case> {
@@ -84,15 +88,13 @@ pub const ISO_1_CONCURRENT: Check = Check {
     id: "ISO-1.concurrent",
     rules: &["ISO-1"],
     level: Level::Required,
-    description: "calls run concurrently across tenants and users each return what they return alone, and nothing of another tenant",
+    description: "calls across tenants and users run concurrently return exactly what each returns alone, and nothing of another tenant",
     needs: Needs::Calls,
     cases: concurrent_cases,
-    verify: |case, results| {
-        verify_no_leak(case, results)?;
-        each_call(case, results, Reading::Required, Projection::Members, "ISO-1 (concurrent calls)")
-    },
+    verify: verify_concurrent,
 };
 
+/// The same calls one at a time, then all at once.
 fn concurrent_cases() -> BoxedStrategy<Case> {
     let context = prop_oneof![
         2 => picks::admin_context(),
@@ -101,16 +103,45 @@ fn concurrent_cases() -> BoxedStrategy<Case> {
     ];
     (world(WorldSize::MULTI_TENANT), prop::collection::vec((context, any_call()), 8..24))
         .prop_map(|(fixture, picks)| {
-            let calls = picks
+            let calls: Vec<ContextCall> = picks
                 .iter()
                 .map(|(context, call)| ContextCall {
                     context: context.resolve(&fixture),
                     call: call.resolve(&fixture, context.tenant(&fixture)),
                 })
                 .collect();
-            Case { fixture, steps: vec![Step::Concurrent { calls }] }
+            let mut steps: Vec<Step> = calls.iter().map(|c| Step::call(&c.context, c.call.clone())).collect();
+            steps.push(Step::Concurrent { calls });
+            Case { fixture, steps }
         })
         .boxed()
+}
+
+fn verify_concurrent(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+    verify_no_leak(case, results)?;
+    let Some((Step::Concurrent { calls }, StepResult::Concurrent(together))) =
+        case.steps.last().zip(results.last())
+    else {
+        return Ok(());
+    };
+    for (index, (call, outcome)) in calls.iter().zip(together).enumerate() {
+        let Some(StepResult::Call(alone)) = results.get(index) else { continue };
+        let alone = Actual::from_outcome(&call.call, alone);
+        let concurrently = Actual::from_outcome(&call.call, outcome);
+        if alone != concurrently {
+            return Err(Mismatch {
+                step: calls.len(),
+                index: Some(index),
+                message: format!(
+                    "ISO-1: call {index} ({}) returns another result when run concurrently with the others than alone",
+                    call.call.function
+                ),
+                expected: alone.to_json(),
+                actual: concurrently.to_json(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// ISO-2.
@@ -121,7 +152,9 @@ pub const ISO_2: Check = Check {
     description: "get-client / get-service of an id that exists only in another tenant returns ok(none), as for an id that exists nowhere",
     needs: Needs::Calls,
     cases: iso_2_cases,
-    verify: |case, results| each_call(case, results, Reading::Required, Projection::Members, "ISO-2"),
+    verify: |case, results| {
+        each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "ISO-2")
+    },
 };
 
 fn iso_2_cases() -> BoxedStrategy<Case> {
