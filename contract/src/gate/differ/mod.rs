@@ -204,7 +204,8 @@ impl<'a> Differ<'a> {
                 "stability-changed",
                 path,
                 format!(
-                    "`{path}`: stability {} is now {}",
+                    "`{path}`: stability {} is now {} (the shape is unchanged; semver_check ignores \
+                     `@since` and `@deprecated`)",
                     describe_stability(stability.0),
                     describe_stability(stability.1)
                 ),
@@ -232,7 +233,8 @@ impl<'a> Differ<'a> {
                 "package-renamed",
                 path,
                 format!(
-                    "package `{}:{}` is now `{}:{}`",
+                    "package `{}:{}` is now `{}:{}`: to the component model a different package, whose \
+                     imports no existing component names (semver_check refuses to compare the two)",
                     base_name.namespace, base_name.name, cur_name.namespace, cur_name.name
                 ),
                 (None, None),

@@ -98,13 +98,15 @@ pub fn render(report: &Report) -> String {
         Verdict::Fail => {
             let crate_checked =
                 policy.checks.iter().any(|c| c.check == "crate-version" && c.status != "not-run");
+            let version = policy.suggested_version.clone().or_else(|| report.current.version.clone());
             let _ = writeln!(
                 out,
-                "\nresult: FAIL, {} violation(s) (exit code 100). An intended break is fine exactly when the \
-                 version says so: bump the WIT package version{}{}, and add a CHANGELOG.md section for it.",
+                "\nresult: FAIL, {} violation(s) (exit code 100). The gate passes exactly when the version says \
+                 what changed: give the WIT package{} version {} and add a CHANGELOG.md section `## [{}]`.",
                 policy.violations.len(),
                 if crate_checked { " and contract/Cargo.toml" } else { "" },
-                policy.suggested_version.as_ref().map(|v| format!(" to {v}")).unwrap_or_default()
+                version.as_deref().unwrap_or("a version"),
+                version.as_deref().unwrap_or("X.Y.Z"),
             );
         }
     }
