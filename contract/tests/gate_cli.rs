@@ -339,3 +339,58 @@ fn help_documents_the_exit_codes_and_other_commands_still_work() {
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["version"], alga_extension_contract::CONTRACT_VERSION);
 }
+
+#[test]
+fn an_unreleased_version_accumulates_changes_against_the_newest_release() {
+    let scratch = Scratch::new();
+    let (old, next) = (scratch.version.to_string(), {
+        let v = &scratch.version;
+        semver::Version::new(v.major, v.minor, v.patch + 1).to_string()
+    });
+    // First change: a new function, released as the next patch version (not yet frozen).
+    scratch.edit(
+        "wit/clients.wit",
+        "  get-client: func(",
+        "  count-clients: func() -> result<u32, read-error>;\n\n  get-client: func(",
+    );
+    scratch.edit(
+        "wit/world.wit",
+        &format!("package alga:extension@{old};"),
+        &format!("package alga:extension@{next};"),
+    );
+    scratch.edit("contract/Cargo.toml", &format!("version = \"{old}\""), &format!("version = \"{next}\""));
+    scratch.edit(
+        "CHANGELOG.md",
+        "## [Unreleased]\n",
+        &format!("## [Unreleased]\n\n## [{next}]\n- `count-clients`.\n"),
+    );
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(scratch.dir.path())
+            .args(["-c", "user.name=gate test", "-c", "user.email=gate@test.invalid"])
+            .args(args)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "unreleased"]);
+    // Second change under the same unreleased version: another function.
+    scratch.edit(
+        "wit/clients.wit",
+        "  get-client: func(",
+        "  count-inactive-clients: func() -> result<u32, read-error>;\n\n  get-client: func(",
+    );
+    let default = scratch.check(&[]);
+    assert_eq!(default.status.code(), Some(0), "against the newest release: {}", stdout(&default));
+    let against_head = scratch.check(&["--baseline", "HEAD"]);
+    assert_eq!(against_head.status.code(), Some(100));
+    assert!(
+        stdout(&against_head).contains(&format!("the baseline's version {next} is not released")),
+        "{}",
+        stdout(&against_head)
+    );
+}

@@ -192,10 +192,11 @@ pub fn evaluate(inputs: &PolicyInputs, findings: &mut [Finding]) -> Result<Polic
         Ok(Bump::None) if required > Bump::None => violations.push(Violation {
             rule: "version-not-bumped",
             message: format!(
-                "the changes need {} (largest impact: {}), but the version is still {}",
+                "the changes need {} (largest impact: {}), but the version is still {}{}",
                 need(required),
                 impact.as_str(),
-                show(&cur_version)
+                show(&cur_version),
+                unreleased_baseline_hint(inputs, base_version.as_ref())
             ),
             location: package_line.clone(),
         }),
@@ -291,6 +292,24 @@ pub fn evaluate(inputs: &PolicyInputs, findings: &mut [Finding]) -> Result<Polic
         checks,
         violations,
     })
+}
+
+/// When the baseline (say a git revision) declares a version that was never released,
+/// changes may accumulate under it until the release; the hint points to the check that
+/// matters, against the newest release.
+fn unreleased_baseline_hint(inputs: &PolicyInputs, base_version: Option<&Version>) -> String {
+    let (Some(repository), Some(version)) = (inputs.repository, base_version) else { return String::new() };
+    let released = release::released_versions(&repository.join("compat"))
+        .map(|releases| releases.iter().any(|r| &r.version == version))
+        .unwrap_or(true);
+    if released {
+        String::new()
+    } else {
+        format!(
+            " (the baseline's version {version} is not released: changes may accumulate under an unreleased \
+             version, so check against the newest release, the default baseline, to decide the bump)"
+        )
+    }
 }
 
 /// contract/Cargo.toml carries the WIT package's version.
