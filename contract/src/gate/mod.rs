@@ -44,7 +44,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
     /// A WIT file does not parse or resolve.
-    #[error("the {side} WIT does not parse:\n{message}")]
+    #[error("the WIT in {side} does not parse:\n{message}")]
     InvalidWit {
         /// Which side: the label of the baseline or current tree.
         side: String,
