@@ -11,9 +11,6 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-/// Size of a WebAssembly page.
-const WASM_PAGE: usize = 64 * 1024;
-
 /// How a host's engine is set up and what its guests may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineConfig {
@@ -92,7 +89,6 @@ impl HostEngine {
 
 fn wasmtime_config(config: &EngineConfig) -> Config {
     let executions = config.max_concurrent_executions;
-    let memory_cap = config.limits.memory_bytes.div_ceil(WASM_PAGE) * WASM_PAGE;
     let mut pool = PoolingAllocationConfig::default();
     // A componentize-js extension instantiates about ten core instances with a few
     // memories and tables; the multipliers leave room for that in every slot.
@@ -100,10 +96,11 @@ fn wasmtime_config(config: &EngineConfig) -> Config {
         .total_core_instances(executions.saturating_mul(16))
         .total_memories(executions.saturating_mul(4))
         .total_tables(executions.saturating_mul(8))
-        .table_elements(config.limits.table_elements)
-        // The limiter enforces the cap over all memories with a clear error; the pool's
-        // own per-memory maximum must not cut in first, so it is the cap itself.
-        .max_memory_size(memory_cap);
+        .table_elements(config.limits.table_elements);
+    // The pool's per-memory maximum stays at its default on purpose: the limiter enforces
+    // the cap, over all memories together, at instantiation and at every growth, with an
+    // error that names the limit. A smaller pool maximum would reject a component with a
+    // large initial memory at load time with a message about the pooling allocator.
     let mut wasmtime = Config::new();
     wasmtime
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))

@@ -10,8 +10,9 @@
 //! - **A compatible release** (`0.1.0` → `0.1.1`, a patch bump while the major version is
 //!   0) needs nothing here. wasmtime's linker matches an import of `alga:extension/...@0.1.0`
 //!   to the `@0.1.1` the host registers (same semver track, `0.1`), and a compatible change
-//!   only adds items, so an old guest's imports all exist with identical types. The test
-//!   `tests/versions.rs` proves this for every version under `compat/`.
+//!   only adds items, so an old guest's imports all exist with identical types. The tests
+//!   in `compat/tests/old_guests.rs` prove this for every version under `compat/`, with
+//!   each release's own probe guest.
 //! - **A breaking release** (`0.1.x` → `0.2.0`) starts a new track, so guests built for
 //!   `0.1` need the `0.1` imports registered beside the new ones, as Spin does:
 //!   1. add a module `v0_1` with `wasmtime::component::bindgen!({ path:

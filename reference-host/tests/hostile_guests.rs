@@ -1,0 +1,114 @@
+//! Hostile guests (hand-written WAT components of the host's world): an infinite loop, a
+//! memory bomb, a memory too large to start, a trap, a stack overflow and a bad response
+//! each end their own execution with an error that names the cause, and the next
+//! execution on the same runtime succeeds.
+
+mod support;
+
+use alga_reference_host::limits::{Limits, MIB};
+use alga_reference_host::{ExecutionError, HttpRequest, Runtime};
+use std::time::{Duration, Instant};
+use support::guests;
+
+const TENANT: &str = "00000000-0000-4000-8000-000000000001";
+const INSTALL: &str = "00000000-0000-4000-8000-000000000002";
+
+fn runtime() -> Runtime {
+    let limits = Limits { memory_bytes: 8 * MIB, time: Duration::from_millis(300), ..Limits::default() };
+    support::runtime_with(support::sqlite_services(), limits)
+}
+
+fn run(runtime: &Runtime, component: &[u8]) -> Result<alga_reference_host::HttpResponse, ExecutionError> {
+    let extension = runtime.load_extension(component).expect("the guest loads");
+    let request = HttpRequest::new("GET", "/anything?x=1").unwrap();
+    runtime.execute(&extension, &support::context(TENANT, INSTALL), &request)
+}
+
+/// The well-behaved guest answers on `runtime`: the host is still serving.
+fn assert_still_serving(runtime: &Runtime) {
+    let response = run(runtime, &guests::well_behaved()).expect("a well-behaved guest runs");
+    assert_eq!((response.status, response.body.as_slice()), (200, b"ok".as_slice()));
+}
+
+#[test]
+fn a_well_behaved_guest_answers() {
+    assert_still_serving(&runtime());
+}
+
+#[test]
+fn an_infinite_loop_ends_at_the_time_limit() {
+    let runtime = runtime();
+    let started = Instant::now();
+    let err = run(&runtime, &guests::infinite_loop()).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(err.to_string(), "the extension exceeded its time limit of 300ms");
+    assert_eq!(err.kind(), "time-limit");
+    assert!(elapsed >= Duration::from_millis(300), "ended early: {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1000), "ended long after the deadline: {elapsed:?}");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_memory_bomb_is_refused_past_the_cap() {
+    let runtime = runtime();
+    let err = run(&runtime, &guests::memory_bomb()).unwrap_err();
+    assert_eq!(err.kind(), "memory-limit", "{err}");
+    assert!(err.to_string().starts_with("the extension tried to grow memory past 8 MiB"), "{err}");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_memory_too_large_to_start_is_refused() {
+    let runtime = runtime();
+    // 200 pages of 64 KiB: 12.5 MiB, past the 8 MiB cap.
+    let err = run(&runtime, &guests::huge_initial_memory(200)).unwrap_err();
+    assert_eq!(err.kind(), "memory-limit", "{err}");
+    assert!(err.to_string().contains("(it asked for 12.5 MiB in total)"), "{err}");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_trap_is_reported_with_its_cause() {
+    let runtime = runtime();
+    let err = run(&runtime, &guests::trap()).unwrap_err();
+    assert_eq!(err.kind(), "trap");
+    assert!(err.to_string().starts_with("the extension trapped: wasm trap: wasm `unreachable`"), "{err}");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_stack_overflow_is_a_trap() {
+    let runtime = runtime();
+    let err = run(&runtime, &guests::stack_overflow()).unwrap_err();
+    assert_eq!(err.kind(), "trap");
+    assert!(err.to_string().contains("call stack exhausted"), "{err}");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_response_that_is_not_http_is_refused() {
+    let runtime = runtime();
+    let err = run(&runtime, &guests::bad_status()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the extension returned an invalid response: status 42 is not an HTTP status code (100 to 599)"
+    );
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn hostile_and_good_guests_interleave_on_several_threads() {
+    let runtime = runtime();
+    let hostile = [guests::infinite_loop(), guests::memory_bomb(), guests::trap()];
+    std::thread::scope(|scope| {
+        for guest in &hostile {
+            let runtime = &runtime;
+            scope.spawn(move || assert!(run(runtime, guest).is_err()));
+        }
+        for _ in 0..4 {
+            let runtime = &runtime;
+            scope.spawn(move || assert_still_serving(runtime));
+        }
+    });
+    assert_still_serving(&runtime);
+}

@@ -1,0 +1,320 @@
+//! The sample TypeScript extension (`examples/clients-report`, built for real with npm and
+//! componentize-js) run through the reference host against real data, on the embedded
+//! SQLite store and on PostgreSQL:
+//!
+//! - every route answers what the read services hold, and contract errors become the
+//!   documented HTTP statuses (403, 400, 502);
+//! - 64 concurrent executions across 8 tenants with different users never see a record
+//!   outside their tenant or their user's scope;
+//! - a PostgreSQL killed mid-run gives the guest `internal` (502), the host keeps serving,
+//!   and calls succeed once the database is back.
+
+mod support;
+
+use alga_conformance_protocol::ExecutionContext;
+use alga_extension_contract::types::{ClientListInput, ServiceListInput};
+use alga_reference_host::limits::Limits;
+use alga_reference_host::{Extension, HttpRequest, Runtime};
+use alga_reference_store::ReadServices;
+use alga_reference_store::demo::{self, Demo, DemoConfig};
+use alga_reference_store::postgres::{PostgresOptions, PostgresStore};
+use alga_reference_store::provision::{self, PostgresServer, TestDatabase};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Barrier, OnceLock};
+use std::time::Duration;
+use support::visibility::{self, Visible};
+
+fn demo_data(tenants: usize) -> Demo {
+    demo::build(&DemoConfig {
+        seed: 7,
+        tenants,
+        clients_per_tenant: 30,
+        services_per_tenant: 20,
+        first_tenant_clients: None,
+    })
+}
+
+fn postgres_server() -> &'static PostgresServer {
+    static SERVER: OnceLock<PostgresServer> = OnceLock::new();
+    SERVER.get_or_init(|| provision::postgres_server().unwrap_or_else(|err| panic!("{err}")))
+}
+
+/// Read services over a fresh PostgreSQL database (dropped with the returned guard).
+fn postgres_services() -> (ReadServices, TestDatabase) {
+    let database = postgres_server().fresh_database("alga_host_sample").unwrap_or_else(|err| panic!("{err}"));
+    let store = PostgresStore::connect(database.url()).unwrap_or_else(|err| panic!("{err}"));
+    (ReadServices::new(Arc::new(store)), database)
+}
+
+/// One engine for the whole test binary, so the 12 MB sample is compiled once.
+fn shared_runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| support::runtime_with(support::sqlite_services(), Limits::default()))
+}
+
+/// A runtime over `services` loaded with `demo`, and the sample extension in it.
+fn host(services: ReadServices, demo: &Demo) -> (Runtime, Extension) {
+    services.store().load_fixture(&demo.fixture).expect("the demo data loads");
+    let runtime = shared_runtime().with_services(services);
+    let extension = runtime.load_extension(support::sample::sample_extension()).expect("the sample loads");
+    (runtime, extension)
+}
+
+fn context<'a>(demo: &'a Demo, name: &str) -> &'a ExecutionContext {
+    &demo.contexts.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no demo context {name}")).context
+}
+
+/// Runs `GET target` and returns the status and the JSON body.
+fn get(runtime: &Runtime, extension: &Extension, context: &ExecutionContext, target: &str) -> (u16, Json) {
+    request(runtime, extension, context, "GET", target)
+}
+
+fn request(
+    runtime: &Runtime,
+    extension: &Extension,
+    context: &ExecutionContext,
+    method: &str,
+    target: &str,
+) -> (u16, Json) {
+    let request = HttpRequest::new(method, target).unwrap();
+    let response = runtime
+        .execute(extension, context, &request)
+        .unwrap_or_else(|err| panic!("{method} {target} did not run: {err}"));
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let body = serde_json::from_slice(&response.body)
+        .unwrap_or_else(|err| panic!("{target}: the body is not JSON ({err}): {:?}", response.body));
+    (response.status, body)
+}
+
+/// The JSON a JavaScript extension writes for `value`: `JSON.stringify` leaves out the
+/// fields that are `undefined` (the WIT's `none`) where serde writes `null`, and writes an
+/// integral `number` without a fraction (`1250`, where serde writes `1250.0` for an `f64`).
+fn to_json<T: serde::Serialize>(value: T) -> Json {
+    fn as_javascript(json: Json) -> Json {
+        match json {
+            Json::Object(object) => Json::Object(
+                object
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, as_javascript(v)))
+                    .collect(),
+            ),
+            Json::Array(items) => Json::Array(items.into_iter().map(as_javascript).collect()),
+            Json::Number(n) => match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9e15 => Json::from(f as i64),
+                _ => Json::Number(n),
+            },
+            other => other,
+        }
+    }
+    as_javascript(serde_json::to_value(value).unwrap())
+}
+
+fn every_route_answers_from_the_store(services: ReadServices) {
+    let demo = demo_data(2);
+    let (runtime, extension) = host(services.clone(), &demo);
+    let admin = context(&demo, "t1-admin");
+    let actor = services.actor(admin).unwrap();
+
+    let (status, page) = get(&runtime, &extension, admin, "/clients");
+    assert_eq!(status, 200);
+    assert_eq!(page, to_json(services.list_clients(&actor, &ClientListInput::default()).unwrap()));
+
+    let (status, page) =
+        get(&runtime, &extension, admin, "/clients?search=acme&pageSize=5&includeInactive=true");
+    assert_eq!(status, 200);
+    let input = ClientListInput {
+        search: Some("acme".into()),
+        page_size: Some(5),
+        include_inactive: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(page, to_json(services.list_clients(&actor, &input).unwrap()));
+    assert!(page["totalCount"].as_u64().unwrap() >= 3, "Acme, ACME and acme: {page}");
+
+    let first = page["items"][0].clone();
+    let id = first["clientId"].as_str().unwrap();
+    assert_eq!(get(&runtime, &extension, admin, &format!("/clients/{id}")), (200, first.clone()));
+    let upper = id.to_ascii_uppercase();
+    assert_eq!(get(&runtime, &extension, admin, &format!("/clients/{upper}")), (200, first));
+    let (status, body) = get(&runtime, &extension, admin, "/clients/00000000-0000-0000-0000-000000000000");
+    assert_eq!((status, body["error"].as_str()), (404, Some("not-found")));
+
+    let (status, body) = get(&runtime, &extension, admin, "/clients/not-a-uuid");
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid-input")));
+    assert!(body["message"].as_str().unwrap().starts_with("client-id must be a UUID"), "{body}");
+    assert_eq!(
+        get(&runtime, &extension, admin, "/clients?page=0"),
+        (400, json!({"error": "invalid-input", "message": "page must be between 1 and 10000, got 0"}))
+    );
+    assert_eq!(
+        get(&runtime, &extension, admin, "/clients?pageSize=101").1["message"],
+        "page-size must be between 1 and 100, got 101"
+    );
+    let megabyte = "x".repeat(1 << 20);
+    let (status, body) = get(&runtime, &extension, admin, &format!("/clients?search={megabyte}"));
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid-input")), "a 1 MB search");
+    let (status, body) = get(&runtime, &extension, admin, "/clients?search=a%00b");
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid-input")), "a NUL in the search");
+    assert_eq!(
+        get(&runtime, &extension, admin, "/clients?page=abc"),
+        (400, json!({"error": "bad-query", "message": "page must be a whole number, got \"abc\""}))
+    );
+    let (status, body) = get(&runtime, &extension, admin, "/clients?pagesize=5");
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().starts_with("unknown query parameter pagesize"), "{body}");
+
+    let (status, page) = get(&runtime, &extension, admin, "/services?billingMethod=hourly&pageSize=100");
+    assert_eq!(status, 200);
+    let input = ServiceListInput {
+        billing_method: Some(alga_extension_contract::types::BillingMethod::Hourly),
+        page_size: Some(100),
+        ..Default::default()
+    };
+    assert_eq!(page, to_json(services.list_services(&actor, &input).unwrap()));
+    assert!(page["items"].as_array().unwrap().iter().all(|s| s["billingMethod"] == "hourly"));
+    let item = page["items"][0].clone();
+    let id = item["serviceId"].as_str().unwrap();
+    assert_eq!(get(&runtime, &extension, admin, &format!("/services/{id}")), (200, item));
+
+    let (status, report) = get(&runtime, &extension, admin, "/report");
+    assert_eq!(status, 200);
+    let all = ClientListInput { include_inactive: Some(true), ..Default::default() };
+    let total = services.list_clients(&actor, &all).unwrap().total_count;
+    let active = services.list_clients(&actor, &ClientListInput::default()).unwrap().total_count;
+    assert_eq!(report["clients"], json!({"active": active, "inactive": total - active}));
+
+    assert_eq!(request(&runtime, &extension, admin, "POST", "/clients").0, 405);
+    assert_eq!(get(&runtime, &extension, admin, "/nowhere").0, 404);
+    assert_eq!(get(&runtime, &extension, admin, "/").0, 200);
+
+    let denied = context(&demo, "t1-no-capability");
+    assert_eq!(get(&runtime, &extension, denied, "/clients").1["error"], "not-allowed");
+    assert_eq!(get(&runtime, &extension, denied, "/clients").0, 403);
+
+    services.store().set_outage(true);
+    assert_eq!(
+        get(&runtime, &extension, admin, "/clients"),
+        (502, json!({"error": "internal", "message": "the host failed; try again later"}))
+    );
+    services.store().set_outage(false);
+    assert_eq!(get(&runtime, &extension, admin, "/clients").0, 200);
+}
+
+#[test]
+fn every_route_answers_from_the_embedded_store() {
+    every_route_answers_from_the_store(support::sqlite_services());
+}
+
+#[test]
+fn every_route_answers_from_postgres() {
+    let (services, _database) = postgres_services();
+    every_route_answers_from_the_store(services);
+}
+
+/// The ids of the items of a page body.
+fn ids(page: &Json, key: &str) -> BTreeSet<String> {
+    page["items"].as_array().unwrap().iter().map(|item| item[key].as_str().unwrap().to_string()).collect()
+}
+
+/// Checks one answer against what the context may see.
+fn check_scope(what: &str, visible: Visible, (status, body): (u16, Json), key: &str) {
+    match visible {
+        Visible::NotAllowed => assert_eq!((status, &body["error"]), (403, &json!("not-allowed")), "{what}"),
+        Visible::Ids(expected) => {
+            assert_eq!(status, 200, "{what}: {body}");
+            assert_eq!(body["totalCount"].as_u64(), Some(expected.len() as u64), "{what}");
+            assert_eq!(ids(&body, key), expected, "{what}");
+        }
+    }
+}
+
+fn concurrent_executions_stay_in_scope(services: ReadServices) {
+    let demo = demo_data(8);
+    let (runtime, extension) = host(services, &demo);
+    // Eight contexts of each tenant, rotated so that every kind of context appears.
+    let per_tenant = demo.contexts.len() / 8;
+    let contexts: Vec<(&str, &ExecutionContext)> = (0..8)
+        .flat_map(|tenant| {
+            let demo = &demo;
+            (0..8).map(move |k| {
+                let named = &demo.contexts[tenant * per_tenant + (tenant * 3 + k) % per_tenant];
+                (named.name.as_str(), &named.context)
+            })
+        })
+        .collect();
+    assert_eq!(contexts.len(), 64);
+    let kinds: BTreeSet<&str> = contexts.iter().map(|(name, _)| name.split_once('-').unwrap().1).collect();
+    assert_eq!(kinds.len(), per_tenant, "every kind of context takes part: {kinds:?}");
+
+    for (target, key) in
+        [("/clients?includeInactive=true&pageSize=100", "clientId"), ("/services?pageSize=100", "serviceId")]
+    {
+        let start = Barrier::new(contexts.len());
+        let answers: Vec<(u16, Json)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = contexts
+                .iter()
+                .map(|(_, context)| {
+                    let (runtime, extension, start) = (&runtime, &extension, &start);
+                    scope.spawn(move || {
+                        start.wait();
+                        get(runtime, extension, context, target)
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("an execution thread panicked")).collect()
+        });
+        for ((name, context), answer) in contexts.iter().zip(answers) {
+            let visible = if key == "clientId" {
+                visibility::clients(&demo.fixture, context)
+            } else {
+                visibility::services(&demo.fixture, context)
+            };
+            check_scope(&format!("{name} GET {target}"), visible, answer, key);
+        }
+    }
+}
+
+#[test]
+fn sixty_four_concurrent_executions_stay_in_scope_on_the_embedded_store() {
+    concurrent_executions_stay_in_scope(support::sqlite_services());
+}
+
+#[test]
+fn sixty_four_concurrent_executions_stay_in_scope_on_postgres() {
+    let (services, _database) = postgres_services();
+    concurrent_executions_stay_in_scope(services);
+}
+
+#[test]
+fn a_database_killed_mid_run_is_internal_and_the_host_recovers() {
+    // A cluster of this test's own, so that stopping it harms nobody else.
+    let server = provision::local_cluster().unwrap_or_else(|err| panic!("{err}"));
+    let cluster = server.local_cluster().expect("a local cluster");
+    let database = server.fresh_database("alga_host_kill").unwrap_or_else(|err| panic!("{err}"));
+    let options = PostgresOptions {
+        connect_timeout: Duration::from_secs(2),
+        checkout_timeout: Duration::from_secs(2),
+        ..PostgresOptions::default()
+    };
+    let store = PostgresStore::connect_with(database.url(), options).unwrap_or_else(|err| panic!("{err}"));
+    let demo = demo_data(1);
+    let (runtime, extension) = host(ReadServices::new(Arc::new(store)), &demo);
+    let admin = context(&demo, "t1-admin");
+    assert_eq!(get(&runtime, &extension, admin, "/report").0, 200);
+
+    cluster.stop_immediately().unwrap_or_else(|err| panic!("{err}"));
+    // The first call finds its pooled connections dead, the second finds nothing listening.
+    for _ in 0..2 {
+        let (status, body) = get(&runtime, &extension, admin, "/clients");
+        assert_eq!((status, &body["error"]), (502, &json!("internal")), "{body}");
+    }
+    // A multi-call execution while the database is down fails on its first call, cleanly.
+    assert_eq!(get(&runtime, &extension, admin, "/report").0, 502);
+
+    cluster.start().unwrap_or_else(|err| panic!("{err}"));
+    let (status, body) = get(&runtime, &extension, admin, "/clients?includeInactive=true&pageSize=100");
+    assert_eq!(status, 200, "{body}");
+    check_scope("after recovery", visibility::clients(&demo.fixture, admin), (status, body), "clientId");
+}
