@@ -51,7 +51,7 @@ pub struct Cli {
 enum Command {
     /// Run the suite against a host (default: the reference host on in-memory SQLite).
     #[command(after_help = EXIT_CODES)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Write the probe component: a generated guest that forwards every contract function,
     /// for hosts that load it themselves.
     Probe(ProbeArgs),
@@ -203,7 +203,7 @@ pub fn main(args: Vec<String>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         }
     };
     match cli.command {
-        Command::Run(run) => run_command(&args, run, stdout, stderr),
+        Command::Run(run) => run_command(&args, *run, stdout, stderr),
         Command::Probe(probe) => probe_command(probe, stdout, stderr),
         Command::Checks => {
             for check in REGISTRY {

@@ -311,17 +311,19 @@ fn run_check(
     config: &RunConfig,
 ) -> Result<CheckResult, RunError> {
     let started = Instant::now();
-    let mut proptest_config = Config::default();
-    proptest_config.cases = config.cases;
-    proptest_config.failure_persistence = None;
-    // The budget of shrinking steps that run a case is kept below (proptest's own limit
-    // would also count steps answered without running anything, and prints when hit).
-    proptest_config.max_shrink_iters = if config.shrink_iterations == 0 { 0 } else { 10_000_000 };
-    proptest_config.max_shrink_time = 120_000;
-    proptest_config.fork = false;
-    proptest_config.timeout = 0;
-    proptest_config.verbose = 0;
-    proptest_config.rng_algorithm = RngAlgorithm::ChaCha;
+    let proptest_config = Config {
+        cases: config.cases,
+        failure_persistence: None,
+        // The budget of shrinking steps that run a case is kept below (proptest's own limit
+        // would also count steps answered without running anything, and prints when hit).
+        max_shrink_iters: if config.shrink_iterations == 0 { 0 } else { 10_000_000 },
+        max_shrink_time: 120_000,
+        fork: false,
+        timeout: 0,
+        verbose: 0,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &check_seed(config.seed, check.id));
     let mut runner = TestRunner::new_with_rng(proptest_config, rng);
     let strategy = (check.cases)();

@@ -80,13 +80,28 @@ fn differing_fields(expected: &Json, actual: &Json) -> Vec<String> {
         .collect()
 }
 
+/// Whether the summary (JSON) shows another tenant's data (see ISO-1).
+fn leaks(fixture: &alga_conformance_protocol::Fixture, tenant: &Tenant, summary: &Json) -> bool {
+    if let Ok(client) = serde_json::from_value(summary.clone()) {
+        return super::tenancy::client_leak(fixture, Some(tenant), &client).is_some();
+    }
+    if let Ok(service) = serde_json::from_value(summary.clone()) {
+        return super::tenancy::service_leak(fixture, Some(tenant), &service).is_some();
+    }
+    false
+}
+
 fn verify_summaries(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
     for judged in judged_calls(case, results, Reading::Required)? {
         let Actual::Ok(answer) = &judged.actual else { continue };
         let Some(tenant) = case.fixture.tenant(&judged.context.tenant_id) else { continue };
         for (id, actual) in summaries(answer) {
-            // A record that is not the tenant's is ISO-1's business.
+            // A record that is not the tenant's, or shows another tenant's data, is ISO-1's
+            // business.
             let Some(expected) = stored_summary(tenant, kind_of(judged.call), &id) else { continue };
+            if leaks(&case.fixture, tenant, &actual) {
+                continue;
+            }
             let fields = differing_fields(&expected, &actual);
             if !fields.is_empty() {
                 let mut mismatch =

@@ -196,7 +196,7 @@ pub fn leak_in(fixture: &Fixture, own: Option<&Tenant>, answer: &Answer) -> Opti
     }
 }
 
-fn client_leak(
+pub(crate) fn client_leak(
     fixture: &Fixture,
     own: Option<&Tenant>,
     item: &alga_extension_contract::types::ClientSummary,
@@ -249,7 +249,7 @@ fn client_leak(
     None
 }
 
-fn service_leak(
+pub(crate) fn service_leak(
     fixture: &Fixture,
     own: Option<&Tenant>,
     item: &alga_extension_contract::types::ServiceSummary,

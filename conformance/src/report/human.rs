@@ -220,11 +220,10 @@ pub fn failure_text(
             }
             Step::Concurrent { calls } => {
                 let _ = writeln!(out, "   {marker}{index:>2}. {} calls at once", calls.len());
-                if let Some(i) = failure.mismatch.index.filter(|_| index == failure.mismatch.step) {
-                    if let Some(c) = calls.get(i) {
-                        let _ = writeln!(out, "        call {i}: {}", context_line(&c.context));
-                        let _ = writeln!(out, "        {}({})", c.call.function, args_line(&c.call.args));
-                    }
+                let failing = failure.mismatch.index.filter(|_| index == failure.mismatch.step);
+                if let Some((i, c)) = failing.and_then(|i| calls.get(i).map(|c| (i, c))) {
+                    let _ = writeln!(out, "        call {i}: {}", context_line(&c.context));
+                    let _ = writeln!(out, "        {}({})", c.call.function, args_line(&c.call.args));
                 }
             }
             Step::StoreOutage { down } => {

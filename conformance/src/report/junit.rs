@@ -20,9 +20,9 @@ pub fn render(report: &Report<'_>) -> String {
                 continue;
             }
             tests += 1;
-            let _ = write!(
+            let _ = writeln!(
                 cases,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\">\n",
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\">",
                 escape(&rule.rule.id),
                 escape(check.check.id),
                 check.duration.as_secs_f64()

@@ -231,8 +231,8 @@ impl IdPick {
             .filter(|id| !own.contains(id))
             .collect();
         match self {
-            IdPick::Own(i, spelling) if !own.is_empty() => spelling.apply(*i.get(&own)),
-            IdPick::Foreign(i, spelling) if !foreign.is_empty() => spelling.apply(*i.get(&foreign)),
+            IdPick::Own(i, spelling) if !own.is_empty() => spelling.apply(i.get::<&str>(&own)),
+            IdPick::Foreign(i, spelling) if !foreign.is_empty() => spelling.apply(i.get::<&str>(&foreign)),
             IdPick::Own(_, spelling) | IdPick::Foreign(_, spelling) => spelling.apply(&unused_id(12)),
             IdPick::Nowhere(n, spelling) => spelling.apply(&unused_id(13 + n % 3)),
             IdPick::Nil => NIL.to_string(),
@@ -325,7 +325,7 @@ impl SearchPick {
             }
             SearchPick::OwnId(i, spelling) => {
                 let ids = tenant.map(|t| kind.ids(t)).unwrap_or_default();
-                Some(spelling.apply(if ids.is_empty() { NIL } else { *i.get(&ids) }))
+                Some(spelling.apply(if ids.is_empty() { NIL } else { i.get::<&str>(&ids) }))
             }
             SearchPick::Foreign(i) => {
                 let own = tenant.map(|t| t.tenant_id.as_str());
