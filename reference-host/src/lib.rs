@@ -21,7 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod cache;
-// pub mod cli;
+pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod http;

@@ -1,0 +1,160 @@
+//! `--store`: which store a command uses, and opening it.
+//!
+//! Forms: `sqlite` (the embedded store in `alga-demo.sqlite` in the current directory, or
+//! in memory for `testee`), `sqlite=PATH`, `postgres` (`DATABASE_URL`; for `testee`, a
+//! fresh database from the provisioning ladder) and `postgres=URL`.
+
+use super::exit::CliError;
+use alga_reference_store::postgres::PostgresStore;
+use alga_reference_store::provision::{self, TestDatabase};
+use alga_reference_store::sqlite::SqliteStore;
+use alga_reference_store::{DataStore, ReadServices};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// The embedded store's file when `--store` names none.
+pub const DEFAULT_SQLITE_FILE: &str = "alga-demo.sqlite";
+
+/// A `--store` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreArg {
+    /// The embedded SQLite store, in this file (or the default).
+    Sqlite(Option<PathBuf>),
+    /// PostgreSQL at this URL (or `DATABASE_URL` / the provisioning ladder).
+    Postgres(Option<String>),
+}
+
+impl Default for StoreArg {
+    fn default() -> Self {
+        StoreArg::Sqlite(None)
+    }
+}
+
+impl FromStr for StoreArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (kind, location) = match text.split_once('=') {
+            Some((kind, location)) => (kind, Some(location)),
+            None => (text, None),
+        };
+        if location == Some("") {
+            return Err(format!("`{kind}=` needs a location after `=`"));
+        }
+        match kind {
+            "sqlite" => Ok(StoreArg::Sqlite(location.map(PathBuf::from))),
+            "postgres" | "postgresql" => Ok(StoreArg::Postgres(location.map(str::to_string))),
+            other => {
+                Err(format!("unknown store `{other}`: use sqlite, sqlite=PATH, postgres or postgres=URL"))
+            }
+        }
+    }
+}
+
+/// An opened store and, when one was created for this run, its database.
+pub struct OpenedStore {
+    /// The read services over the store.
+    pub services: ReadServices,
+    /// A database created for this process (`testee --store postgres`); dropped with it.
+    pub database: Option<TestDatabase>,
+}
+
+impl OpenedStore {
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn DataStore> {
+        self.services.store()
+    }
+}
+
+fn from_store(store: impl DataStore) -> OpenedStore {
+    OpenedStore { services: ReadServices::new(Arc::new(store)), database: None }
+}
+
+fn database_url() -> Result<String, CliError> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Ok(url.trim().to_string()),
+        _ => Err(CliError::usage(
+            "`--store postgres` needs a database: pass `--store postgres=URL` or set DATABASE_URL",
+        )),
+    }
+}
+
+fn postgres(url: &str) -> Result<OpenedStore, CliError> {
+    PostgresStore::connect(url).map(from_store).map_err(|err| CliError::store(err.to_string()))
+}
+
+/// Opens the store for `seed`: the SQLite file is created if missing.
+pub fn open_for_seed(arg: &StoreArg) -> Result<OpenedStore, CliError> {
+    match arg {
+        StoreArg::Sqlite(path) => {
+            let path = path.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_SQLITE_FILE));
+            SqliteStore::open(&path).map(from_store).map_err(|err| CliError::store(err.to_string()))
+        }
+        StoreArg::Postgres(url) => postgres(&url.clone().map_or_else(database_url, Ok)?),
+    }
+}
+
+/// Opens the store for `run` and `serve`: the data must be there already.
+pub fn open_seeded(arg: &StoreArg) -> Result<OpenedStore, CliError> {
+    match arg {
+        StoreArg::Sqlite(path) => {
+            let explicit = path.is_some();
+            let path = path.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_SQLITE_FILE));
+            if !path.exists() {
+                let hint = if explicit {
+                    format!("run `alga-reference-host seed --store sqlite={}` first", path.display())
+                } else {
+                    "run `alga-reference-host seed` first, or pass --store".to_string()
+                };
+                return Err(CliError::store(format!("no demo data at {}: {hint}", path.display())));
+            }
+            SqliteStore::open(&path).map(from_store).map_err(|err| CliError::store(err.to_string()))
+        }
+        StoreArg::Postgres(url) => postgres(&url.clone().map_or_else(database_url, Ok)?),
+    }
+}
+
+/// Opens the store for `testee`, whose data comes from the runner's fixtures: SQLite in
+/// memory (or the file given), a fresh PostgreSQL database from the provisioning ladder
+/// (dropped on exit), or the database at the URL given (its data is replaced).
+pub fn open_for_testee(arg: &StoreArg) -> Result<OpenedStore, CliError> {
+    match arg {
+        StoreArg::Sqlite(None) => {
+            SqliteStore::in_memory().map(from_store).map_err(|err| CliError::store(err.to_string()))
+        }
+        StoreArg::Sqlite(Some(path)) => {
+            SqliteStore::open(path).map(from_store).map_err(|err| CliError::store(err.to_string()))
+        }
+        StoreArg::Postgres(Some(url)) => postgres(url),
+        StoreArg::Postgres(None) => {
+            let server = provision::postgres_server().map_err(|err| CliError::store(err.to_string()))?;
+            let database =
+                server.fresh_database("alga_testee").map_err(|err| CliError::store(err.to_string()))?;
+            let mut opened = postgres(database.url())?;
+            opened.database = Some(database);
+            Ok(opened)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_arguments_parse() {
+        assert_eq!("sqlite".parse(), Ok(StoreArg::Sqlite(None)));
+        assert_eq!("sqlite=/tmp/x.db".parse(), Ok(StoreArg::Sqlite(Some("/tmp/x.db".into()))));
+        assert_eq!("postgres".parse(), Ok(StoreArg::Postgres(None)));
+        assert_eq!(
+            "postgres=postgres://u@h/db?x=1".parse(),
+            Ok(StoreArg::Postgres(Some("postgres://u@h/db?x=1".into())))
+        );
+        assert_eq!(
+            "mysql".parse::<StoreArg>(),
+            Err("unknown store `mysql`: use sqlite, sqlite=PATH, postgres or postgres=URL".into())
+        );
+        assert_eq!("sqlite=".parse::<StoreArg>(), Err("`sqlite=` needs a location after `=`".into()));
+    }
+}

@@ -1,0 +1,483 @@
+//! The `alga-reference-host` command, run as a process: `--help` everywhere, `seed`, `run`
+//! with the sample extension and with hostile guests, every documented error with its
+//! message and exit code, `serve` answering concurrent execution requests, and `testee`
+//! speaking the conformance protocol.
+
+mod support;
+
+use serde_json::{Value as Json, json};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use support::guests;
+
+/// The command in `dir`, with no `DATABASE_URL` and a cache of its own.
+fn command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alga-reference-host"));
+    command.current_dir(dir).env_remove("DATABASE_URL").env("XDG_CACHE_HOME", dir.join("cache"));
+    command
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let output = command(dir).args(args).output().expect("the command runs");
+    Output {
+        code: output.status.code().expect("the command exited"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A directory with the demo data seeded into `alga-demo.sqlite`, and the demo's contexts.
+struct Seeded {
+    dir: tempfile::TempDir,
+    contexts: Vec<Json>,
+}
+
+impl Seeded {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run_in(dir.path(), &["seed", "--format", "json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let summary: Json = serde_json::from_str(&out.stdout).expect("seed --format json prints JSON");
+        Seeded { dir, contexts: summary["contexts"].as_array().unwrap().clone() }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The `run` options of demo context `name`.
+    fn context_args(&self, name: &str) -> Vec<String> {
+        let context = &self.contexts.iter().find(|c| c["name"] == name).expect("a demo context")["context"];
+        let mut args = vec![
+            "--tenant".to_string(),
+            context["tenantId"].as_str().unwrap().to_string(),
+            "--install".to_string(),
+            context["installId"].as_str().unwrap().to_string(),
+        ];
+        if let Some(user) = context.get("user").filter(|u| !u.is_null()) {
+            args.extend([
+                "--user".to_string(),
+                user["userId"].as_str().unwrap().to_string(),
+                "--user-type".to_string(),
+                user["userType"].as_str().unwrap().to_string(),
+            ]);
+        }
+        args
+    }
+
+    fn context_json(&self, name: &str) -> Json {
+        self.contexts.iter().find(|c| c["name"] == name).expect("a demo context")["context"].clone()
+    }
+
+    /// Writes `bytes` to a file in the directory and returns its path.
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    /// `run --component COMPONENT <context of t1-admin> [extra] METHOD PATH`.
+    fn run(&self, component: &str, extra: &[&str], method_path: &[&str]) -> Output {
+        let mut args = vec!["run".to_string(), "--component".to_string(), component.to_string()];
+        args.extend(self.context_args("t1-admin"));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(method_path.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_in(self.path(), &args)
+    }
+}
+
+#[test]
+fn every_command_has_help_with_the_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [&[][..], &["seed"], &["run"], &["serve"], &["testee"]] {
+        let mut args: Vec<&str> = command.to_vec();
+        args.push("--help");
+        let out = run_in(dir.path(), &args);
+        assert_eq!(out.code, 0, "{args:?}");
+        assert!(out.stdout.contains("Exit codes:"), "{args:?}:\n{}", out.stdout);
+        assert!(out.stdout.contains("2  usage"), "{args:?}");
+    }
+    let serve = run_in(dir.path(), &["serve", "--help"]);
+    assert!(serve.stdout.contains("POST /v1/execute"), "{}", serve.stdout);
+}
+
+#[test]
+fn seed_prints_what_it_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["seed", "--store", "sqlite=demo.db", "--tenants", "2", "--clients", "20"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("Loaded the demo data (seed 1) into sqlite (demo.db)"), "{}", out.stdout);
+    assert!(out.stdout.contains(": 2 tenants, 40 clients,"), "{}", out.stdout);
+    assert!(out.stdout.contains("t1-portal-user"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("--store sqlite=demo.db --tenant "),
+        "the hint names the store: {}",
+        out.stdout
+    );
+    assert!(dir.path().join("demo.db").exists());
+
+    let out = run_in(dir.path(), &["seed", "--store", "sqlite=demo.db", "--format", "json", "--seed", "9"]);
+    let summary: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(summary["seed"], 9);
+    assert_eq!(summary["tenants"].as_array().unwrap().len(), 3);
+    assert_eq!(summary["contexts"].as_array().unwrap().len(), 33);
+
+    let out = run_in(dir.path(), &["seed", "--tenants", "0"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("must be a whole number of at least 1, got `0`"), "{}", out.stderr);
+}
+
+#[test]
+fn run_prints_the_response_of_the_sample_extension() {
+    let seeded = Seeded::new();
+    let sample = support::sample::sample_extension_file().to_str().unwrap();
+    let out = seeded.run(sample, &[], &["GET", "/clients?search=acme&pageSize=2"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (head, body) = out.stdout.split_once("\n\n").expect("a head and a body");
+    assert_eq!(head, "HTTP 200\ncontent-type: application/json");
+    let page: Json = serde_json::from_str(body.trim_end()).unwrap();
+    assert_eq!(page["pageSize"], 2);
+    assert!(page["totalCount"].as_u64().unwrap() >= 3);
+
+    let out = seeded.run(sample, &["--format", "json"], &["GET", "/clients/not-a-uuid"]);
+    assert_eq!(out.code, 0, "an answered request is a success, whatever its status: {}", out.stderr);
+    let response: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(response["status"], 400);
+    assert_eq!(response["headers"], json!({"content-type": "application/json"}));
+    let body: Json = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error"], "invalid-input");
+}
+
+/// Runs `args`; checks the exit code and that stderr is `error: ` followed by `message`.
+fn assert_fails(out: &Output, code: i32, message: &str) {
+    assert_eq!(out.code, code, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains(message), "expected {message:?} in:\n{}", out.stderr);
+}
+
+#[test]
+fn components_that_cannot_run_are_named_with_exit_code_3() {
+    let seeded = Seeded::new();
+    let get = ["GET", "/"];
+    let out = seeded.run("missing.wasm", &[], &get);
+    assert_fails(&out, 3, "error: no such file: missing.wasm");
+
+    let text = seeded.file("notes.wasm", b"hello, I am not wasm\n");
+    assert_fails(&seeded.run(&text, &[], &get), 3, "the file is not a WebAssembly component");
+
+    let module = seeded.file("module.wasm", &wat::parse_str("(module)").unwrap());
+    assert_fails(&seeded.run(&module, &[], &get), 3, "is a core WebAssembly module, not a component");
+
+    let probe = alga_extension_contract::probe::generate_for_contract().unwrap();
+    let probe = seeded.file("probe.wasm", &probe.component);
+    assert_fails(
+        &seeded.run(&probe, &[], &get),
+        3,
+        "probe.wasm: the component does not export `alga:reference-host/handler@0.1.0`",
+    );
+
+    let wasi = seeded.file("wasi.wasm", &guests::wasi_importer());
+    assert_fails(
+        &seeded.run(&wasi, &[], &get),
+        3,
+        "the component imports `wasi:cli/environment@0.2.3`, which this host does not provide",
+    );
+}
+
+#[test]
+fn bad_contexts_and_arguments_are_usage_errors() {
+    let seeded = Seeded::new();
+    let good = seeded.file("good.wasm", &guests::well_behaved());
+    let admin = seeded.context_args("t1-admin");
+    let (tenant, install) = (admin[1].as_str(), admin[3].as_str());
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", "--component", good.as_str()];
+        all.extend_from_slice(args);
+        run_in(seeded.path(), &all)
+    };
+    assert_fails(
+        &run(&["--tenant", "acme", "--install", install, "GET", "/"]),
+        2,
+        "error: --tenant must be a UUID in canonical text form (8-4-4-4-12 hex digits), got \"acme\"",
+    );
+    assert_fails(
+        &run(&["--tenant", tenant, "--install", "00000000-0000-0000-0000-000000000000", "GET", "/"]),
+        2,
+        &format!("error: tenant {tenant} has no install 00000000-0000-0000-0000-000000000000"),
+    );
+    let other_tenant = seeded.context_args("t2-admin")[1].clone();
+    assert_fails(&run(&["--tenant", &other_tenant, "--install", install, "GET", "/"]), 2, "has no install");
+    assert_fails(
+        &run(&["--tenant", tenant, "--install", install, "--user", "bob", "GET", "/"]),
+        2,
+        "--user must be a UUID",
+    );
+    assert_fails(
+        &run(&[
+            "--tenant",
+            tenant,
+            "--install",
+            install,
+            "--user",
+            install,
+            "--user-type",
+            "admin",
+            "GET",
+            "/",
+        ]),
+        2,
+        "invalid value 'admin' for '--user-type <USER_TYPE>'",
+    );
+    assert_fails(
+        &run(&["--tenant", tenant, "--install", install, "GET", "clients"]),
+        2,
+        "the path must start with `/`",
+    );
+    assert_fails(
+        &run(&["--tenant", tenant, "--install", install, "--store", "mysql", "GET", "/"]),
+        2,
+        "unknown store `mysql`",
+    );
+    assert_fails(
+        &run(&["--tenant", tenant, "--install", install, "--store", "postgres", "GET", "/"]),
+        2,
+        "`--store postgres` needs a database: pass `--store postgres=URL` or set DATABASE_URL",
+    );
+    // An upper-case id is the same id.
+    let upper = run(&["--tenant", &tenant.to_ascii_uppercase(), "--install", install, "GET", "/"]);
+    assert_eq!(upper.code, 0, "{}", upper.stderr);
+}
+
+#[test]
+fn a_missing_store_says_to_seed_first() {
+    let empty = tempfile::tempdir().unwrap();
+    let component = empty.path().join("good.wasm");
+    std::fs::write(&component, guests::well_behaved()).unwrap();
+    let tenant = "00000000-0000-4000-8000-000000000001";
+    let out = run_in(
+        empty.path(),
+        &[
+            "run",
+            "--component",
+            component.to_str().unwrap(),
+            "--tenant",
+            tenant,
+            "--install",
+            tenant,
+            "GET",
+            "/",
+        ],
+    );
+    assert_fails(
+        &out,
+        4,
+        "error: no demo data at alga-demo.sqlite: run `alga-reference-host seed` first, or pass --store",
+    );
+}
+
+#[test]
+fn failing_extensions_exit_with_code_1_and_the_limit_named() {
+    let seeded = Seeded::new();
+    let trap = seeded.file("trap.wasm", &guests::trap());
+    assert_fails(&seeded.run(&trap, &[], &["GET", "/"]), 1, "error: the extension trapped: wasm trap");
+    let spin = seeded.file("spin.wasm", &guests::infinite_loop());
+    assert_fails(
+        &seeded.run(&spin, &["--time-limit", "300ms"], &["GET", "/"]),
+        1,
+        "error: the extension exceeded its time limit of 300ms",
+    );
+    let bomb = seeded.file("bomb.wasm", &guests::memory_bomb());
+    assert_fails(
+        &seeded.run(&bomb, &["--memory-limit", "4"], &["GET", "/"]),
+        1,
+        "error: the extension tried to grow memory past 4 MiB",
+    );
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 request; returns the status and the JSON body.
+fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, Json) {
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: \
+         {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")))
+}
+
+#[test]
+fn serve_runs_concurrent_execution_requests() {
+    let seeded = Seeded::new();
+    let sample = support::sample::sample_extension_file().to_str().unwrap().to_string();
+    let mut child = command(seeded.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "4",
+            "--component",
+            &format!("report={sample}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    let _server = Running(child);
+    let address = first_line
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+        .to_string();
+
+    assert_eq!(http(&address, "GET", "/healthz", ""), (200, json!({"status": "ok"})));
+    let (status, components) = http(&address, "GET", "/v1/components", "");
+    assert_eq!((status, &components["components"][0]["id"]), (200, &json!("report")));
+
+    let execute = |context: &Json, path: &str| {
+        let body = json!({"context": context, "component": "report", "request": {"path": path}});
+        http(&address, "POST", "/v1/execute", &body.to_string())
+    };
+    let admin = seeded.context_json("t1-admin");
+    let portal = seeded.context_json("t1-portal-user");
+    let denied = seeded.context_json("t1-no-capability");
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..8)
+            .map(|i| {
+                let (admin, portal, denied) = (&admin, &portal, &denied);
+                scope.spawn(move || match i % 3 {
+                    0 => {
+                        let (status, response) = execute(admin, "/clients?pageSize=5");
+                        assert_eq!((status, &response["status"]), (200, &json!(200)));
+                        let page: Json = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+                        assert_eq!(page["items"].as_array().unwrap().len(), 5);
+                    }
+                    1 => {
+                        let (_, response) = execute(portal, "/clients?includeInactive=true");
+                        let page: Json = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+                        assert_eq!(page["totalCount"], 1, "a portal user sees their own client only");
+                    }
+                    _ => assert_eq!(execute(denied, "/clients").1["status"], 403),
+                })
+            })
+            .collect();
+        for run in runs {
+            run.join().expect("a request thread panicked");
+        }
+    });
+
+    let bad_tenant = json!({"tenantId": "acme", "installId": admin["installId"]});
+    let (status, body) = execute(&bad_tenant, "/");
+    assert_eq!((status, &body["error"]), (400, &json!("bad-context")));
+    assert!(body["message"].as_str().unwrap().starts_with("context.tenantId must be a UUID"), "{body}");
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/v1/execute",
+        &json!({"context": admin, "component": "nope", "request": {"path": "/"}}).to_string(),
+    );
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (404, Some("no component `nope` (this server runs: report)"))
+    );
+    let (status, body) = http(&address, "POST", "/v1/execute", "{not json");
+    assert_eq!((status, &body["error"]), (400, &json!("bad-request")));
+    assert_eq!(http(&address, "GET", "/v1/execute", "").0, 405);
+    assert_eq!(http(&address, "GET", "/elsewhere", "").0, 404);
+    // After all of that, the server still serves.
+    assert_eq!(execute(&admin, "/report").0, 200);
+}
+
+#[test]
+fn serve_refuses_what_it_cannot_serve() {
+    let seeded = Seeded::new();
+    let probe = seeded
+        .file("probe.wasm", &alga_extension_contract::probe::generate_for_contract().unwrap().component);
+    let out = run_in(seeded.path(), &["serve", "--listen", "127.0.0.1:0", "--component", &probe]);
+    assert_fails(&out, 3, "probe.wasm: the component does not export `alga:reference-host/handler@0.1.0`");
+    let good = seeded.file("good.wasm", &guests::well_behaved());
+    let out = run_in(seeded.path(), &["serve", "--listen", "256.0.0.1:99999", "--component", &good]);
+    assert_fails(&out, 5, "cannot listen on 256.0.0.1:99999");
+}
+
+#[test]
+fn testee_speaks_the_conformance_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe_path: PathBuf = dir.path().join("probe.wasm");
+    std::fs::write(&probe_path, alga_extension_contract::probe::generate_for_contract().unwrap().component)
+        .unwrap();
+    let demo = alga_reference_store::demo::build(&alga_reference_store::demo::DemoConfig {
+        tenants: 1,
+        clients_per_tenant: 12,
+        services_per_tenant: 10,
+        ..Default::default()
+    });
+    let admin = &demo.contexts.iter().find(|c| c.name == "t1-admin").unwrap().context;
+    let call = alga_conformance_protocol::Call::list_clients(&Default::default());
+    let requests = [
+        json!({"id": 1, "op": "describe"}),
+        json!({"id": 2, "op": "load-probe", "path": probe_path}),
+        json!({"id": 3, "op": "load-fixture", "fixture": demo.fixture}),
+        json!({"id": 4, "op": "call", "context": admin, "call": call}),
+        json!({"id": 5, "op": "store-outage", "down": true}),
+        json!({"id": 6, "op": "call", "context": admin, "call": call}),
+        json!({"id": 7, "op": "shutdown"}),
+    ];
+    let mut input = String::new();
+    for request in &requests {
+        input.push_str(&request.to_string());
+        input.push('\n');
+    }
+    input.push_str("this line is not a request\n");
+    let mut child = command(dir.path())
+        .args(["testee"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let responses: Vec<Json> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON response per line"))
+        .collect();
+    assert_eq!(responses.len(), 7, "shutdown ends the session: {responses:?}");
+    let describe = &responses[0]["result"];
+    assert!(describe["name"].as_str().unwrap().starts_with("alga-reference-host (sqlite"), "{describe}");
+    assert_eq!(describe["contractVersions"], json!([alga_extension_contract::CONTRACT_VERSION]));
+    assert_eq!(describe["storeOutage"], true);
+    assert_eq!(responses[1], json!({"id": 2, "result": null}));
+    assert_eq!(responses[2], json!({"id": 3, "result": null}));
+    assert_eq!(responses[3]["result"]["class"], "value", "{}", responses[3]);
+    assert_eq!(responses[3]["result"]["value"]["totalCount"].as_u64().unwrap() > 0, true);
+    assert_eq!(responses[5]["result"], json!({"class": "contract-error", "error": {"tag": "internal"}}));
+}
