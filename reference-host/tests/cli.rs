@@ -478,6 +478,6 @@ fn testee_speaks_the_conformance_protocol() {
     assert_eq!(responses[1], json!({"id": 2, "result": null}));
     assert_eq!(responses[2], json!({"id": 3, "result": null}));
     assert_eq!(responses[3]["result"]["class"], "value", "{}", responses[3]);
-    assert_eq!(responses[3]["result"]["value"]["totalCount"].as_u64().unwrap() > 0, true);
+    assert!(responses[3]["result"]["value"]["totalCount"].as_u64().unwrap() > 0);
     assert_eq!(responses[5]["result"], json!({"class": "contract-error", "error": {"tag": "internal"}}));
 }
