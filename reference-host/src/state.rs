@@ -77,3 +77,44 @@ impl ReadHost for HostState {
         self.services.get_service(actor, &service_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alga_conformance_protocol::Fixture;
+    use alga_conformance_protocol::fixture::{Install, Tenant};
+    use alga_reference_store::DataStore as _;
+    use alga_reference_store::sqlite::SqliteStore;
+    use std::sync::Arc;
+
+    const TENANT: &str = "00000000-0000-4000-8000-000000000001";
+    const INSTALL: &str = "00000000-0000-4000-8000-000000000002";
+
+    #[test]
+    fn a_store_failure_is_internal_for_that_call_and_retried_on_the_next() {
+        let store = SqliteStore::in_memory().unwrap();
+        let fixture = Fixture {
+            tenants: vec![Tenant {
+                tenant_id: TENANT.into(),
+                installs: vec![Install {
+                    install_id: INSTALL.into(),
+                    granted_capabilities: vec!["cap:client.read".into()],
+                }],
+                ..Default::default()
+            }],
+        };
+        store.load_fixture(&fixture).unwrap();
+        let services = ReadServices::new(Arc::new(store));
+        let context = ExecutionContext { tenant_id: TENANT.into(), install_id: INSTALL.into(), user: None };
+        let mut state = HostState::new(context, services.clone(), Limits::default());
+
+        services.store().set_outage(true);
+        assert_eq!(state.list_clients(ClientListInput::default()), Err(ReadError::Internal));
+        assert!(state.actor.is_none(), "a failed resolution is not kept");
+
+        services.store().set_outage(false);
+        assert_eq!(state.list_clients(ClientListInput::default()).unwrap().total_count, 0);
+        assert!(state.actor.is_some(), "the resolved actor is kept for the execution");
+        assert_eq!(state.list_services(ServiceListInput::default()), Err(ReadError::NotAllowed));
+    }
+}
