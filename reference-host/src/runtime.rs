@@ -148,6 +148,17 @@ impl Runtime {
         Ok(probe)
     }
 
+    /// Instantiates `extension` in a fresh execution and drops it without calling the
+    /// handler: proves that it starts within the limits (`serve` checks every component
+    /// this way before it listens; the benchmarks time it).
+    pub fn start(&self, extension: &Extension, context: &ExecutionContext) -> Result<(), ExecutionError> {
+        let mut store = self.new_store(context);
+        match extension.pre.instantiate(&mut store) {
+            Ok(_) => Ok(()),
+            Err(err) => Err(classify(err, store.data(), Stage::Instantiate)),
+        }
+    }
+
     /// Runs `extension`'s handler on `request` in `context`, in a fresh execution.
     pub fn execute(
         &self,

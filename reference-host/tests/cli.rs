@@ -421,6 +421,13 @@ fn serve_refuses_what_it_cannot_serve() {
         .file("probe.wasm", &alga_extension_contract::probe::generate_for_contract().unwrap().component);
     let out = run_in(seeded.path(), &["serve", "--listen", "127.0.0.1:0", "--component", &probe]);
     assert_fails(&out, 3, "probe.wasm: the component does not export `alga:reference-host/handler@0.1.0`");
+    // 200 pages (12.5 MiB) of initial memory never fit under a 4 MiB limit.
+    let big = seeded.file("big.wasm", &guests::huge_initial_memory(200));
+    let out = run_in(
+        seeded.path(),
+        &["serve", "--memory-limit", "4", "--listen", "127.0.0.1:0", "--component", &big],
+    );
+    assert_fails(&out, 3, "big.wasm does not start: the extension tried to grow memory past 4 MiB");
     let good = seeded.file("good.wasm", &guests::well_behaved());
     let out = run_in(seeded.path(), &["serve", "--listen", "256.0.0.1:99999", "--component", &good]);
     assert_fails(&out, 5, "cannot listen on 256.0.0.1:99999");

@@ -99,10 +99,21 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     let runtime = Runtime::new(opened.services.clone(), &args.runtime.runtime_config())
         .map_err(|err| CliError::usage(format!("the runtime did not start: {err:#}")))?;
     let mut components = BTreeMap::new();
+    // Starting each component once here turns a component that can never start (a memory
+    // larger than the limit, a trap while initialising) into an error now, not on every
+    // request. No contract call runs, so the context is a placeholder.
+    let placeholder = ExecutionContext {
+        tenant_id: "00000000-0000-0000-0000-000000000000".into(),
+        install_id: "00000000-0000-0000-0000-000000000000".into(),
+        user: None,
+    };
     for (id, path) in files {
         let loaded = read_component(Path::new(&path))
             .and_then(|bytes| runtime.load_extension(&bytes))
             .map_err(|err| CliError::new(exit::COMPONENT, format!("{path}: {err}")))?;
+        runtime
+            .start(&loaded, &placeholder)
+            .map_err(|err| CliError::new(exit::COMPONENT, format!("{path} does not start: {err}")))?;
         components.insert(id, loaded);
     }
     let server = Server::http(&args.listen)
