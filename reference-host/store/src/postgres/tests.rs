@@ -128,3 +128,58 @@ fn a_load_that_fails_midway_leaves_the_previous_data() {
     before.sort();
     assert_eq!(ids, before, "exactly the earlier data, nothing of the failed load");
 }
+
+/// Every index and constraint of the schema, as the server writes them.
+fn schema_objects(url: &str) -> Vec<String> {
+    let mut client: postgres::Client =
+        url.parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let rows = client
+        .query(
+            "SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index i
+             JOIN pg_class t ON t.oid = i.indrelid WHERE t.relnamespace = 'public'::regnamespace
+             UNION ALL
+             SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+             JOIN pg_class t ON t.oid = c.conrelid WHERE t.relnamespace = 'public'::regnamespace
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap();
+    rows.iter().map(|row| row.get(0)).collect()
+}
+
+#[test]
+fn a_bulk_load_leaves_the_schema_as_it_found_it() {
+    let f = fresh("store_bulk", PostgresOptions::default());
+    let before = schema_objects(f.database.url());
+    assert!(before.len() > 30, "{before:?}");
+    let big = demo::generate(&DemoConfig {
+        tenants: 2,
+        first_tenant_clients: Some(25_000),
+        ..DemoConfig::default()
+    });
+    f.store.load_fixture(&big).unwrap();
+    assert_eq!(schema_objects(f.database.url()), before, "indexes and keys are back, unchanged");
+    assert_eq!(f.store.client_ids_as_owner().unwrap().len(), 25_060);
+    // A bulk load that fails after dropping the keys rolls the drop back too.
+    let mut broken = big.clone();
+    broken.tenants[1].services[0].service_name = "boom".into();
+    let mut client: postgres::Client =
+        f.database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                 IF NEW.service_name = 'boom' THEN RAISE EXCEPTION 'refusing boom' USING ERRCODE = 'check_violation'; END IF;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_boom BEFORE INSERT ON service_catalog FOR EACH ROW EXECUTE FUNCTION refuse_boom();",
+        )
+        .unwrap();
+    assert!(matches!(f.store.load_fixture(&broken), Err(StoreError::Rejected(_))));
+    assert_eq!(schema_objects(f.database.url()), before);
+    assert_eq!(f.store.client_ids_as_owner().unwrap().len(), 25_060);
+    // From a large data set back to a small one (a bulk load because of what was held).
+    let small = demo::generate(&DemoConfig { tenants: 1, clients_per_tenant: 12, ..DemoConfig::default() });
+    f.store.load_fixture(&small).unwrap();
+    assert_eq!(f.store.client_ids_as_owner().unwrap().len(), 12);
+    assert_eq!(schema_objects(f.database.url()), before);
+}
