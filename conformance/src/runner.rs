@@ -12,7 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 /// Cases per check when the command line does not say (`--cases`).
-pub const DEFAULT_CASES: u32 = 64;
+pub const DEFAULT_CASES: u32 = 128;
 
 /// Shrinking stops after this many steps by default: enough to trim a world to the few
 /// records that matter, bounded for hosts that answer slowly.

@@ -338,3 +338,23 @@ fn the_model_passes_through_the_protocol_too() {
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(testee.starts(), 1);
 }
+
+#[test]
+fn a_check_finds_the_same_cases_alone_as_in_the_whole_run() {
+    let faults = Faults { get_is_internal: true, ..Faults::default() };
+    let whole = run_model(faults.clone(), 16, &[]);
+    for id in ["ISO-2", "DATA-3", "PAGE-1", "ERR-1"] {
+        let alone = run_model(faults.clone(), 16, &[id]);
+        let in_whole = whole.checks.iter().find(|c| c.check.id == id).unwrap();
+        let by_itself = alone.checks.iter().find(|c| c.check.id == id).unwrap();
+        assert_eq!((in_whole.cases, in_whole.executions), (by_itself.cases, by_itself.executions), "{id}");
+        match (&in_whole.status, &by_itself.status) {
+            (CheckStatus::Fail(a), CheckStatus::Fail(b)) => {
+                assert_eq!(a.case, b.case, "{id}");
+                assert_eq!(a.mismatch, b.mismatch, "{id}");
+            }
+            (CheckStatus::Pass, CheckStatus::Pass) => {}
+            (a, b) => panic!("{id}: {a:?} in the whole run, {b:?} alone"),
+        }
+    }
+}

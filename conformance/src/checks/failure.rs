@@ -128,6 +128,12 @@ pub const ERR_2: Check = Check {
             2 => any_call_or_invalid(),
             1 => list_pick(text::bound_search().prop_map(SearchPick::Text), picks::bound_page(), picks::bound_page_size()),
             1 => get_pick(picks::any_id()),
+            1 => list_pick(
+                (any::<proptest::sample::Index>(), proptest::sample::select(crate::strategy::ids::Spelling::CANONICAL))
+                    .prop_map(|(i, s)| SearchPick::OwnId(i, s)),
+                Just(None),
+                Just(None),
+            ),
         ];
         let context = prop_oneof![2 => picks::admin_context(), 1 => picks::any_context()];
         super::scenario::calls(WorldSize::DEFAULT, super::scenario::pairs(context, hostile, 1..8))

@@ -24,6 +24,9 @@ pub mod records;
 pub mod text;
 pub mod validation;
 
+#[cfg(test)]
+mod tests;
+
 use access::{Access, Scope};
 pub use expected::{Answer, Expected, InvalidField, Problem};
 
