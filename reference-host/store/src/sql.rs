@@ -7,6 +7,8 @@
 //! escapes `LIKE` wildcards of a search (SRCH-2). A list is one statement: the size of the
 //! filtered set and the page's rows come back together, the page keyed first and joined to
 //! its details afterwards so that a deep page does not fetch details of the rows it skips.
+//! A search tests each of the tenant's rows once (a materialised CTE that both the count and
+//! the page read); a listing without search counts and pages through the listing index.
 //!
 //! Result columns, shared by the stores' row decoders:
 //! - clients: `total, client_id, client_name, client_type, is_inactive,
@@ -38,6 +40,16 @@ impl Dialect {
             Dialect::Postgres => format!("lower(({expr}) COLLATE \"C\")"),
             // SQLite's built-in lower() folds ASCII only (no ICU in the bundled build).
             Dialect::Sqlite => format!("lower({expr})"),
+        }
+    }
+
+    /// What a search's `LIKE` compares: the folded column. SQLite's `LIKE` already ignores
+    /// ASCII case and only ASCII case (SPEC.md's fold exactly), so it reads the column as
+    /// stored, which lets a covering index serve the search and skips a `lower()` per row.
+    fn like_operand(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => self.fold(expr),
+            Dialect::Sqlite => expr.to_string(),
         }
     }
 
@@ -148,9 +160,9 @@ pub(crate) fn like_pattern(search: &Search, faults: Faults) -> String {
     pattern
 }
 
-/// `expr LIKE pattern ESCAPE '\'` on the folded `expr`.
+/// `expr LIKE pattern ESCAPE '\'`, ASCII case-insensitively.
 fn matches(dialect: Dialect, expr: &str, pattern: &str) -> String {
-    format!("{} LIKE {pattern} ESCAPE '\\'", dialect.fold(expr))
+    format!("{} LIKE {pattern} ESCAPE '\\'", dialect.like_operand(expr))
 }
 
 fn limit_offset(params: &mut Params, paging: Paging) -> String {
@@ -159,11 +171,81 @@ fn limit_offset(params: &mut Params, paging: Paging) -> String {
     format!("LIMIT {limit} OFFSET {offset}")
 }
 
-/// The order of PAGE-4 on alias `alias`: folded name, then id.
-fn listing_order(dialect: Dialect, alias: &str, name: &str, id: &str, faults: Faults) -> String {
-    let tie_breaker =
-        if faults.tie_breaker() { format!("{alias}.{id}") } else { dialect.storage_order(alias) };
-    format!("{}, {tie_breaker}", dialect.fold(&format!("{alias}.{name}")))
+/// The order of PAGE-4 given the folded name and the id; without a tie-breaker (a fault)
+/// ties fall back to `storage`, the rows' physical order.
+fn listing_order(folded_name: &str, id: &str, storage: &str, faults: Faults) -> String {
+    format!("{folded_name}, {}", if faults.tie_breaker() { id } else { storage })
+}
+
+/// What differs between the client and the service listing.
+struct Listed {
+    table: &'static str,
+    name: &'static str,
+    id: &'static str,
+    /// The alias of the detail row in `columns` and `joins`.
+    alias: &'static str,
+    columns: String,
+    joins: &'static str,
+}
+
+/// One list statement: the size of the filtered set and one page of it, keyed first
+/// (alias `k`) and joined to its details afterwards.
+///
+/// Without a search, the count and the page read the listing index (the count
+/// index-only). With a search, every row of the tenant must be tested anyway, so one scan
+/// collects the matches (a materialised CTE) and both the count and the page read those.
+fn list_statement(
+    dialect: Dialect,
+    params: &mut Params,
+    listed: &Listed,
+    scope: &[String],
+    filters: &[String],
+    searched: bool,
+    paging: Paging,
+    faults: Faults,
+) -> String {
+    let Listed { table, name, id, alias: d, columns, joins } = listed;
+    let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
+    let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
+    let d_order = listing_order(
+        &dialect.fold(&format!("{d}.{name}")),
+        &format!("{d}.{id}"),
+        &dialect.storage_order(d),
+        faults,
+    );
+    let page = limit_offset(params, paging);
+    let details = format!(
+        "LEFT JOIN {table} {d} ON {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} ORDER BY {d_order}"
+    );
+    if searched {
+        let m_order = listing_order("m.sort_name", &format!("m.{id}"), "m.storage", faults);
+        let count = if faults.count_with_filters() {
+            "SELECT count(*) AS total FROM matches".to_string()
+        } else {
+            format!("SELECT count(*) AS total FROM {table} k WHERE {count_where}")
+        };
+        format!(
+            "WITH matches AS MATERIALIZED (\
+                 SELECT k.tenant, k.{id}, {sort_name} AS sort_name, {storage} AS storage \
+                 FROM {table} k WHERE {page_where}) \
+             SELECT t.total, {columns} FROM ({count}) t \
+             LEFT JOIN (SELECT m.tenant, m.{id} FROM matches m ORDER BY {m_order} {page}) p ON true {details}",
+            sort_name = dialect.fold(&format!("k.{name}")),
+            storage = dialect.storage_order("k"),
+        )
+    } else {
+        let k_order = listing_order(
+            &dialect.fold(&format!("k.{name}")),
+            &format!("k.{id}"),
+            &dialect.storage_order("k"),
+            faults,
+        );
+        format!(
+            "SELECT t.total, {columns} FROM (SELECT count(*) AS total FROM {table} k WHERE {count_where}) t \
+             LEFT JOIN (SELECT k.tenant, k.{id} FROM {table} k WHERE {page_where} ORDER BY {k_order} {page}) p ON true \
+             {details}"
+        )
+    }
 }
 
 /// The detail columns of a client `c` joined with its manager `u`, after `total`.
@@ -199,20 +281,23 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         }
         filters.push(format!("({})", any.join(" OR ")));
     }
-    let page_where = scope.iter().chain(&filters).cloned().collect::<Vec<_>>().join(" AND ");
-    let count_where =
-        if query.faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
-    let order = listing_order(dialect, "k", "client_name", "client_id", query.faults);
-    let page = limit_offset(&mut params, query.paging);
-    let text = format!(
-        "SELECT t.total, {columns} \
-         FROM (SELECT count(*) AS total FROM clients k WHERE {count_where}) t \
-         LEFT JOIN (SELECT k.tenant, k.client_id, row_number() OVER (ORDER BY {order}) AS position \
-                    FROM clients k WHERE {page_where} ORDER BY {order} {page}) p ON true \
-         LEFT JOIN clients c ON c.tenant = p.tenant AND c.client_id = p.client_id \
-         {CLIENT_JOINS} \
-         ORDER BY p.position",
-        columns = client_columns(dialect),
+    let listed = Listed {
+        table: "clients",
+        name: "client_name",
+        id: "client_id",
+        alias: "c",
+        columns: client_columns(dialect),
+        joins: CLIENT_JOINS,
+    };
+    let text = list_statement(
+        dialect,
+        &mut params,
+        &listed,
+        &scope,
+        &filters,
+        query.search.is_some(),
+        query.paging,
+        query.faults,
     );
     params.finish(text)
 }
@@ -265,19 +350,23 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
             ["k.service_name", "k.sku", "k.description"].map(|column| matches(dialect, column, &pattern));
         filters.push(format!("({})", any.join(" OR ")));
     }
-    let page_where = std::iter::once(&scope).chain(&filters).cloned().collect::<Vec<_>>().join(" AND ");
-    let count_where = if query.faults.count_with_filters() { page_where.clone() } else { scope };
-    let order = listing_order(dialect, "k", "service_name", "service_id", query.faults);
-    let page = limit_offset(&mut params, query.paging);
-    let text = format!(
-        "SELECT t.total, {columns} \
-         FROM (SELECT count(*) AS total FROM service_catalog k WHERE {count_where}) t \
-         LEFT JOIN (SELECT k.tenant, k.service_id, row_number() OVER (ORDER BY {order}) AS position \
-                    FROM service_catalog k WHERE {page_where} ORDER BY {order} {page}) p ON true \
-         LEFT JOIN service_catalog s ON s.tenant = p.tenant AND s.service_id = p.service_id \
-         {SERVICE_JOINS} \
-         ORDER BY p.position",
-        columns = service_columns(dialect),
+    let listed = Listed {
+        table: "service_catalog",
+        name: "service_name",
+        id: "service_id",
+        alias: "s",
+        columns: service_columns(dialect),
+        joins: SERVICE_JOINS,
+    };
+    let text = list_statement(
+        dialect,
+        &mut params,
+        &listed,
+        &[scope],
+        &filters,
+        query.search.is_some(),
+        query.paging,
+        query.faults,
     );
     params.finish(text)
 }

@@ -204,7 +204,7 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
             }
         }
         let mut tag_ids: BTreeMap<&str, String> = BTreeMap::new();
-        let mut mapping_count = 0;
+        let mut mappings: Vec<(String, &str)> = Vec::new();
         for client in &tenant.clients {
             clients.push(vec![
                 t(),
@@ -220,15 +220,20 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
             for text in distinct {
                 let next = tag_ids.len() + 1;
                 let tag_id = tag_ids.entry(text).or_insert_with(|| numbered_id(1, next)).clone();
-                mapping_count += 1;
-                tag_mappings.push(vec![
-                    t(),
-                    Cell::uuid(&numbered_id(2, mapping_count)),
-                    Cell::Uuid(tag_id),
-                    Cell::uuid(&client.client_id),
-                    Cell::text("client"),
-                ]);
+                mappings.push((tag_id, &client.client_id));
             }
+        }
+        // In key order, so that both unique indexes of the table are appended to, not
+        // inserted into at random (a bulk load of 150,000 mappings is several times faster).
+        mappings.sort_unstable();
+        for (n, (tag_id, client_id)) in mappings.into_iter().enumerate() {
+            tag_mappings.push(vec![
+                t(),
+                Cell::uuid(&numbered_id(2, n + 1)),
+                Cell::Uuid(tag_id),
+                Cell::uuid(client_id),
+                Cell::text("client"),
+            ]);
         }
         for (text, tag_id) in &tag_ids {
             tag_definitions.push(vec![t(), Cell::uuid(tag_id), Cell::text(text), Cell::text("client")]);
