@@ -186,6 +186,12 @@ struct Listed {
     alias: &'static str,
     columns: String,
     joins: &'static str,
+    /// Conditions of the caller's scope: the tenant, and a portal user's client.
+    scope: Vec<String>,
+    /// The input's filters (FILT-1, FILT-2, SRCH-1).
+    filters: Vec<String>,
+    /// Whether `filters` hold a search.
+    searched: bool,
 }
 
 /// One list statement: the size of the filtered set and one page of it, keyed first
@@ -198,13 +204,10 @@ fn list_statement(
     dialect: Dialect,
     params: &mut Params,
     listed: &Listed,
-    scope: &[String],
-    filters: &[String],
-    searched: bool,
     paging: Paging,
     faults: Faults,
 ) -> String {
-    let Listed { table, name, id, alias: d, columns, joins } = listed;
+    let Listed { table, name, id, alias: d, columns, joins, scope, filters, searched } = listed;
     let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
     let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
     let d_order = listing_order(
@@ -217,7 +220,7 @@ fn list_statement(
     let details = format!(
         "LEFT JOIN {table} {d} ON {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} ORDER BY {d_order}"
     );
-    if searched {
+    if *searched {
         let m_order = listing_order("m.sort_name", &format!("m.{id}"), "m.storage", faults);
         let count = if faults.count_with_filters() {
             "SELECT count(*) AS total FROM matches".to_string()
@@ -288,17 +291,11 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         alias: "c",
         columns: client_columns(dialect),
         joins: CLIENT_JOINS,
+        scope,
+        filters,
+        searched: query.search.is_some(),
     };
-    let text = list_statement(
-        dialect,
-        &mut params,
-        &listed,
-        &scope,
-        &filters,
-        query.search.is_some(),
-        query.paging,
-        query.faults,
-    );
+    let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
     params.finish(text)
 }
 
@@ -357,17 +354,11 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         alias: "s",
         columns: service_columns(dialect),
         joins: SERVICE_JOINS,
+        scope: vec![scope],
+        filters,
+        searched: query.search.is_some(),
     };
-    let text = list_statement(
-        dialect,
-        &mut params,
-        &listed,
-        &[scope],
-        &filters,
-        query.search.is_some(),
-        query.paging,
-        query.faults,
-    );
+    let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
     params.finish(text)
 }
 
