@@ -103,10 +103,10 @@ enum Format {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Test the reference host on this store: `sqlite` (in memory, the default) or
-    /// `postgres` (a fresh database on the PostgreSQL that DATABASE_URL names, or a
-    /// throwaway local cluster); `postgres=URL` creates the fresh database on the server at
-    /// URL.
+    /// Test the reference host on this store: `sqlite` (in memory, the default),
+    /// `postgres` (a fresh database, dropped afterwards, on the server DATABASE_URL names or
+    /// a throwaway local cluster), or `postgres=URL` (the database at URL: every case
+    /// replaces its data).
     #[arg(long, value_name = "STORE", conflicts_with = "testee")]
     store: Option<String>,
     /// Test the host this command starts (run with `sh -c`), speaking the JSON-lines
