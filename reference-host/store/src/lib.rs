@@ -13,6 +13,10 @@
 //! | [`provision`] | getting a PostgreSQL: `DATABASE_URL`, testcontainers, a throwaway local cluster |
 //! | [`demo`] | the deterministic multi-tenant demo data set |
 //! | `mutation` (feature `mutants`) | deliberately broken behaviours for proving the conformance suite |
+//!
+//! Inside, one source per fact: `sql` writes every read query once for both stores (they
+//! differ only in a small dialect), `rows` turns result rows into the contract's summaries
+//! for both, and `tables` turns a fixture into table rows for both loaders.
 
 #![warn(missing_docs)]
 

@@ -111,7 +111,7 @@ pub struct RecordQuery<'a> {
 
 /// The deliberate faults a query carries. In a normal build this is an empty type and every
 /// method below answers "behave correctly", so the stores' fault branches compile away; with
-/// feature `mutants` it carries the [`crate::mutation::Mutation`] under test.
+/// feature `mutants` it carries the `Mutation` under test.
 ///
 /// The stores ask for behaviour by intent (`escape_wildcards()`), never by mutation name, so
 /// their code reads as the correct query with a visible seam.
