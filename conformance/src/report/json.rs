@@ -1,7 +1,9 @@
 //! The JSON report (`--format json`): one object with `schema_version`, the testee, the
 //! run's parameters, one entry per rule (verdict, cases, checks, counterexamples) and the
-//! overall verdict. Field names are snake_case; `schema_version` changes when a field is
-//! removed or changes meaning (new fields do not change it).
+//! overall verdict. Field names are snake_case, except inside the objects of the testee
+//! protocol (`case`: fixture and steps; `outcomes`), which keep the protocol's camelCase
+//! form (PROTOCOL.md) so that they can be fed back to a testee. `schema_version` changes
+//! when a field is removed or changes meaning (new fields do not change it).
 
 use super::Report;
 use crate::case::StepResult;
@@ -75,8 +77,15 @@ pub fn render(report: &Report<'_>) -> Json {
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "alga-conformance", "version": env!("CARGO_PKG_VERSION") },
         "contract_version": run.config.contract_version,
-        "testee": run.testee,
-        "seed": run.config.seed,
+        "testee": {
+            "name": run.testee.name,
+            "version": run.testee.version,
+            "protocol_version": run.testee.protocol_version,
+            "contract_versions": run.testee.contract_versions,
+            "store_outage": run.testee.store_outage,
+        },
+        // A string: seeds may exceed 2^53, beyond what JSON readers hold exactly.
+        "seed": run.config.seed.to_string(),
         "cases_per_check": run.config.cases,
         "enforce_recommended": report.options.enforce_recommended,
         "duration_seconds": run.duration.as_secs_f64(),
