@@ -171,6 +171,11 @@ CREATE TABLE tenant_extension_install (
     r#"
 CREATE INDEX clients_search ON clients (tenant, is_inactive, client_name, billing_email, client_id);
 "#,
+    // `total-count` counts the whole filtered set on every list call; the narrowest index
+    // makes that count read the fewest pages.
+    r#"
+CREATE INDEX clients_count ON clients (tenant, is_inactive);
+"#,
 ];
 
 /// The embedded SQLite store.
