@@ -17,6 +17,7 @@ mod sample;
 
 use alga_conformance_protocol::{Call, ExecutionContext};
 use alga_extension_contract::types::ClientListInput;
+use alga_reference_host::cache::CacheSource;
 use alga_reference_host::engine::EngineConfig;
 use alga_reference_host::{HttpRequest, Runtime, RuntimeConfig};
 use alga_reference_store::demo::{self, Demo, DemoConfig};
@@ -68,24 +69,32 @@ fn config(disk_cache: Option<&std::path::Path>) -> RuntimeConfig {
     RuntimeConfig { engine: EngineConfig::default(), disk_cache: disk_cache.map(|p| p.to_path_buf()) }
 }
 
-fn loading(name: &str, bytes: &[u8], compiles: usize, services: &ReadServices) {
+/// Loads `bytes` as a probe or as an extension and says where its code came from.
+fn load(runtime: &Runtime, bytes: &[u8], probe: bool) -> CacheSource {
+    if probe {
+        runtime.load_probe(bytes).unwrap().source()
+    } else {
+        runtime.load_extension(bytes).unwrap().source()
+    }
+}
+
+fn loading(name: &str, bytes: &[u8], probe: bool, compiles: usize, services: &ReadServices) {
     let cache = tempfile::tempdir().unwrap();
     let compile = measure(compiles, || {
         let runtime = Runtime::new(services.clone(), &config(None)).unwrap();
-        runtime.load_extension(bytes).unwrap();
+        assert_eq!(load(&runtime, bytes, probe), CacheSource::Compiled);
     });
     row(&format!("{name}: compile (`Component::new`, no cache)"), &compile);
-    Runtime::new(services.clone(), &config(Some(cache.path()))).unwrap().load_extension(bytes).unwrap();
+    load(&Runtime::new(services.clone(), &config(Some(cache.path()))).unwrap(), bytes, probe);
     let disk = measure(compiles.max(5), || {
         let runtime = Runtime::new(services.clone(), &config(Some(cache.path()))).unwrap();
-        let extension = runtime.load_extension(bytes).unwrap();
-        assert_eq!(extension.source(), alga_reference_host::cache::CacheSource::Disk);
+        assert_eq!(load(&runtime, bytes, probe), CacheSource::Disk);
     });
     row(&format!("{name}: load from the disk cache (digest check + `deserialize_file`)"), &disk);
     let runtime = Runtime::new(services.clone(), &config(None)).unwrap();
-    runtime.load_extension(bytes).unwrap();
+    load(&runtime, bytes, probe);
     let memory = measure(1000, || {
-        runtime.load_extension(bytes).unwrap();
+        load(&runtime, bytes, probe);
     });
     row(&format!("{name}: load again in the same process (SHA-256 of the bytes + map)"), &memory);
 }
@@ -176,9 +185,9 @@ fn main() {
     println!("## Loading components\n");
     println!("| what | median | p99 | n |\n|---|---|---|---|");
     let probe = alga_extension_contract::probe::generate_for_contract().unwrap();
-    loading(&format!("probe ({} KiB)", probe.component.len() / 1024), &probe.component, 20, &sqlite);
+    loading(&format!("probe ({} KiB)", probe.component.len() / 1024), &probe.component, true, 20, &sqlite);
     let sample_name = format!("TypeScript sample ({:.1} MiB)", sample_bytes.len() as f64 / (1 << 20) as f64);
-    loading(&sample_name, sample_bytes, if quick { 1 } else { 3 }, &sqlite);
+    loading(&sample_name, sample_bytes, false, if quick { 1 } else { 3 }, &sqlite);
     let wat_start = {
         let runtime = Runtime::new(sqlite.clone(), &config(None)).unwrap();
         let context: &ExecutionContext = &demo.contexts[0].context;

@@ -73,6 +73,14 @@ impl Extension {
 #[derive(Clone)]
 pub struct ProbeComponent {
     pre: InstancePre<HostState>,
+    source: CacheSource,
+}
+
+impl ProbeComponent {
+    /// Where its compiled code came from when it was first loaded.
+    pub fn source(&self) -> CacheSource {
+        self.source
+    }
 }
 
 impl Runtime {
@@ -141,9 +149,9 @@ impl Runtime {
         if let Some(probe) = lock(&self.shared.probes).get(&content) {
             return Ok(probe.clone());
         }
-        let (component, _) = self.compile(content, bytes)?;
+        let (component, source) = self.compile(content, bytes)?;
         world::check_targets(self.shared.engine.engine(), &component, &[])?;
-        let probe = ProbeComponent { pre: self.link(&component)? };
+        let probe = ProbeComponent { pre: self.link(&component)?, source };
         lock(&self.shared.probes).insert(content, probe.clone());
         Ok(probe)
     }
