@@ -5,8 +5,8 @@
 use crate::limits::Limits;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -50,7 +50,28 @@ impl std::fmt::Debug for HostEngine {
 }
 
 impl HostEngine {
-    /// Creates the engine and starts its ticker thread.
+    /// The engine for `config` that every runtime of this process asking for the same
+    /// configuration shares (created on first use, dropped with its last user).
+    ///
+    /// Sharing matters beyond compile caches: the pooling allocator reserves address space
+    /// for every slot up front (about 2 TiB of virtual memory, not resident, for the default
+    /// 128 executions), so a process that made an engine per runtime would run out of
+    /// address space after a few dozen. The runtimes sharing an engine share its
+    /// `max_concurrent_executions` slots.
+    pub fn shared(config: EngineConfig) -> anyhow::Result<Arc<Self>> {
+        static ENGINES: Mutex<Vec<(EngineConfig, Weak<HostEngine>)>> = Mutex::new(Vec::new());
+        let mut engines = ENGINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        engines.retain(|(_, engine)| engine.strong_count() > 0);
+        if let Some(engine) = engines.iter().find(|(c, _)| *c == config).and_then(|(_, e)| e.upgrade()) {
+            return Ok(engine);
+        }
+        let engine = Self::new(config.clone())?;
+        engines.push((config, Arc::downgrade(&engine)));
+        Ok(engine)
+    }
+
+    /// Creates an engine of its own and starts its ticker thread. Prefer
+    /// [`HostEngine::shared`].
     pub fn new(config: EngineConfig) -> anyhow::Result<Arc<Self>> {
         anyhow::ensure!(config.max_concurrent_executions > 0, "max_concurrent_executions must be at least 1");
         anyhow::ensure!(!config.epoch_tick.is_zero(), "the epoch tick must be longer than zero");
@@ -179,6 +200,16 @@ mod tests {
         };
         let engine = HostEngine::new(config).unwrap();
         assert_eq!(engine.deadline_ticks(), 12);
+    }
+
+    #[test]
+    fn runtimes_with_the_same_configuration_share_one_engine() {
+        let config = EngineConfig { max_concurrent_executions: 3, ..EngineConfig::default() };
+        let a = HostEngine::shared(config.clone()).unwrap();
+        let b = HostEngine::shared(config.clone()).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = HostEngine::shared(EngineConfig { max_concurrent_executions: 4, ..config }).unwrap();
+        assert!(!Arc::ptr_eq(&a, &other));
     }
 
     #[test]

@@ -84,9 +84,10 @@ impl ProbeComponent {
 }
 
 impl Runtime {
-    /// A runtime over `services` with a new engine.
+    /// A runtime over `services`, on the process's engine for `config.engine`
+    /// ([`HostEngine::shared`]).
     pub fn new(services: ReadServices, config: &RuntimeConfig) -> anyhow::Result<Self> {
-        let engine = HostEngine::new(config.engine.clone())?;
+        let engine = HostEngine::shared(config.engine.clone())?;
         let mut linker = Linker::new(engine.engine());
         versions::add_to_linker(&mut linker)?;
         let cache = ComponentCache::new(engine.clone(), config.disk_cache.as_deref())?;
