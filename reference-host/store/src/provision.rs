@@ -351,7 +351,10 @@ impl LocalCluster {
         for _ in 0..5 {
             cluster.port = free_port()?;
             match cluster.start() {
-                Ok(()) => return Ok(cluster),
+                Ok(()) => {
+                    cluster.spawn_watchdog()?;
+                    return Ok(cluster);
+                }
                 Err(err) => last_error = err,
             }
         }
@@ -432,6 +435,39 @@ impl LocalCluster {
         } else {
             Err(format!("pg_ctl stop failed: {}", output_text(&output)))
         }
+    }
+
+    /// Starts a watchdog process that stops the cluster and deletes its directory once this
+    /// process is gone, so that a cluster outlives its owner by a second at most even when
+    /// no destructor runs: a `PostgresServer` kept in a `static`, `process::exit`, a panic
+    /// with `panic = "abort"`, a killed test binary. The watchdog ends by itself when the
+    /// directory is removed (the normal drop).
+    fn spawn_watchdog(&self) -> Result<(), String> {
+        let quote = |path: &Path| -> Result<String, String> {
+            let text = path.to_str().ok_or_else(|| format!("{} is not UTF-8", path.display()))?;
+            if text.contains('\'') {
+                return Err(format!("{text} contains a quote"));
+            }
+            Ok(format!("'{text}'"))
+        };
+        let dir = quote(self.dir.path())?;
+        let pg_ctl = quote(&self.bin.join("pg_ctl"))?;
+        let data = quote(&self.data_dir())?;
+        let as_postgres = if self.run_as_postgres { "runuser -u postgres -- " } else { "" };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null && [ -d {dir} ]; do sleep 1; done; \
+             if [ -d {dir} ]; then {as_postgres}{pg_ctl} -D {data} -m immediate -w stop; rm -rf {dir}; fi",
+            pid = std::process::id(),
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map(drop)
+            .map_err(|err| format!("cannot start the cluster's watchdog: {err}"))
     }
 
     /// Runs PostgreSQL program `program` with `args` (as `postgres` when we are root), in

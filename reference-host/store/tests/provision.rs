@@ -48,3 +48,38 @@ fn the_local_cluster_rung_starts_serves_and_cleans_up() {
     assert!(!answers(&admin_url), "dropping the server and its last database stops the cluster");
     assert!(!directory.exists(), "and deletes its directory");
 }
+
+/// Set in the child process of the test below.
+const CHILD: &str = "ALGA_STORE_TEST_LEAKED_CLUSTER_CHILD";
+
+#[test]
+fn a_cluster_whose_owner_exits_without_dropping_it_is_stopped_and_removed() {
+    if std::env::var_os(CHILD).is_some() {
+        // The child: start a cluster, say where it is, and exit without running a single
+        // destructor, as a test binary holding its server in a static does.
+        let server = provision::local_cluster().unwrap_or_else(|err| panic!("{err}"));
+        let directory = server.local_cluster().unwrap().directory().display().to_string();
+        println!("CLUSTER {} {directory}", server.url());
+        std::process::exit(0);
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_cluster_whose_owner_exits_without_dropping_it_is_stopped_and_removed",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().find_map(|l| l.strip_prefix("CLUSTER ")).unwrap_or_else(|| {
+        panic!("the child printed no cluster: {stdout}\n{}", String::from_utf8_lossy(&output.stderr))
+    });
+    let (url, directory) = line.split_once(' ').unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while (answers(url) || std::path::Path::new(directory).exists()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(!answers(url), "the orphaned cluster at {url} was stopped");
+    assert!(!std::path::Path::new(directory).exists(), "and {directory} was removed");
+}
