@@ -7,7 +7,9 @@
 //! reference reading of VAL-1 to VAL-4, so this host and any other that reuses it agree on
 //! every message.
 
-use crate::store::{ClientListQuery, DataStore, Faults, RecordQuery, ServiceListQuery, StoreError};
+use crate::store::{
+    ClientListQuery, ContextRecords, DataStore, Faults, RecordQuery, ServiceListQuery, StoreError, StoredUser,
+};
 use alga_conformance_protocol::{ExecutionContext, UserType};
 use alga_extension_contract::input::{self, InvalidInput, Paging};
 use alga_extension_contract::types::{
@@ -166,67 +168,28 @@ impl ReadServices {
     pub fn actor(&self, context: &ExecutionContext) -> Result<Actor, ReadError> {
         let tenant_id = canonical(&context.tenant_id);
         let install_id = canonical(&context.install_id);
-        let grants = match (&tenant_id, &install_id) {
-            (Some(tenant), Some(install)) => self
-                .store_call("install capabilities", self.store.install_capabilities(tenant, install))?
-                .map(|names| Grants::from_stored(&names))
-                .unwrap_or_default(),
-            _ => Grants::default(),
+        let user_id = context.user.as_ref().and_then(|user| canonical(&user.user_id));
+        let records = match &tenant_id {
+            Some(tenant) => self.store_call(
+                "execution context",
+                self.store.context(tenant, install_id.as_deref(), user_id.as_deref()),
+            )?,
+            None => ContextRecords::default(),
         };
-        let user = match &context.user {
-            None => None,
-            Some(user) => Some(ActorUser {
-                user_id: user.user_id.clone(),
-                user_type: user.user_type,
-                standing: self.standing(tenant_id.as_deref(), &user.user_id, user.user_type)?,
-            }),
-        };
+        let grants = records.capabilities.map(|names| Grants::from_stored(&names)).unwrap_or_default();
+        let user = context.user.as_ref().map(|user| ActorUser {
+            user_id: user.user_id.clone(),
+            user_type: user.user_type,
+            standing: match (&tenant_id, &user_id) {
+                (Some(_), Some(id)) => standing(id, records.user.clone(), user.user_type),
+                _ => Standing::Refused("the tenant or user id is not a UUID".into()),
+            },
+        });
         Ok(Actor {
             tenant_id: tenant_id.unwrap_or_else(|| context.tenant_id.clone()),
             install_id: install_id.unwrap_or_else(|| context.install_id.clone()),
             grants,
             user,
-        })
-    }
-
-    fn standing(
-        &self,
-        tenant_id: Option<&str>,
-        user_id: &str,
-        claimed: UserType,
-    ) -> Result<Standing, ReadError> {
-        let (Some(tenant_id), Some(user_id)) = (tenant_id, canonical(user_id)) else {
-            return Ok(Standing::Refused("the tenant or user id is not a UUID".into()));
-        };
-        let Some(stored) = self.store_call("user", self.store.user(tenant_id, &user_id))? else {
-            return Ok(Standing::Refused(format!("the tenant has no user {user_id}")));
-        };
-        if stored.is_inactive {
-            return Ok(Standing::Refused(format!("user {user_id} is inactive")));
-        }
-        if stored.user_type != claimed {
-            return Ok(Standing::Refused(format!(
-                "user {user_id} is stored as {}, the context says {claimed}",
-                stored.user_type
-            )));
-        }
-        let holds = |permission: Permission| {
-            stored.permissions.iter().any(|p| {
-                p.resource == permission.resource
-                    && p.action == permission.action
-                    && match stored.user_type {
-                        UserType::Internal => p.msp,
-                        UserType::Client => p.client,
-                    }
-            })
-        };
-        Ok(Standing::Active {
-            client_read: holds(PERMISSION_CLIENT_READ),
-            service_read: holds(PERMISSION_SERVICE_READ),
-            own_client_id: match stored.user_type {
-                UserType::Client => stored.client_id,
-                UserType::Internal => None,
-            },
         })
     }
 
@@ -476,6 +439,41 @@ impl ReadServices {
         return self.mutated(crate::mutation::Mutation::UuidSearchFailsInternal);
         #[cfg(not(feature = "mutants"))]
         false
+    }
+}
+
+/// The standing of user `user_id` given what the store holds for them (AUTH-2, AUTH-1,
+/// AUTH-4).
+fn standing(user_id: &str, stored: Option<StoredUser>, claimed: UserType) -> Standing {
+    let Some(stored) = stored else {
+        return Standing::Refused(format!("the tenant has no user {user_id}"));
+    };
+    if stored.is_inactive {
+        return Standing::Refused(format!("user {user_id} is inactive"));
+    }
+    if stored.user_type != claimed {
+        return Standing::Refused(format!(
+            "user {user_id} is stored as {}, the context says {claimed}",
+            stored.user_type
+        ));
+    }
+    let holds = |permission: Permission| {
+        stored.permissions.iter().any(|p| {
+            p.resource == permission.resource
+                && p.action == permission.action
+                && match stored.user_type {
+                    UserType::Internal => p.msp,
+                    UserType::Client => p.client,
+                }
+        })
+    };
+    Standing::Active {
+        client_read: holds(PERMISSION_CLIENT_READ),
+        service_read: holds(PERMISSION_SERVICE_READ),
+        own_client_id: match stored.user_type {
+            UserType::Client => stored.client_id,
+            UserType::Internal => None,
+        },
     }
 }
 

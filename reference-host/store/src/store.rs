@@ -62,6 +62,15 @@ pub struct StoredPermission {
     pub client: bool,
 }
 
+/// What an execution context names, as stored: read once per execution.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextRecords {
+    /// The install's capability names as stored; `None` when the tenant has no such install.
+    pub capabilities: Option<Vec<String>>,
+    /// The user; `None` when the tenant has no such user (or none was asked for).
+    pub user: Option<StoredUser>,
+}
+
 /// A normalised `list-clients` query for one tenant.
 #[derive(Debug, Clone)]
 pub struct ClientListQuery<'a> {
@@ -199,6 +208,28 @@ pub trait DataStore: Send + Sync + 'static {
     /// User `user_id` of tenant `tenant_id` with the permissions of their roles; `None`
     /// when the tenant has no such user (AUTH-2).
     fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError>;
+
+    /// The install and the user of an execution context in tenant `tenant_id`, read
+    /// together (the PostgreSQL store does it in one transaction). `None` ids are not
+    /// looked up. The default reads them with [`DataStore::install_capabilities`] and
+    /// [`DataStore::user`].
+    fn context(
+        &self,
+        tenant_id: &str,
+        install_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<ContextRecords, StoreError> {
+        Ok(ContextRecords {
+            capabilities: match install_id {
+                Some(install_id) => self.install_capabilities(tenant_id, install_id)?,
+                None => None,
+            },
+            user: match user_id {
+                Some(user_id) => self.user(tenant_id, user_id)?,
+                None => None,
+            },
+        })
+    }
 
     /// One page of clients and the size of the filtered set.
     fn list_clients(&self, query: &ClientListQuery<'_>) -> Result<Listing<ClientSummary>, StoreError>;

@@ -32,7 +32,8 @@ pub use migrations::{READER_ROLE, TENANT_SETTING};
 use crate::rows::{self, ColumnAccess};
 use crate::sql::{self, Dialect, Statement, Value};
 use crate::store::{
-    ClientListQuery, DataStore, Listing, RecordQuery, ServiceListQuery, StoreError, StoredUser,
+    ClientListQuery, ContextRecords, DataStore, Listing, RecordQuery, ServiceListQuery, StoreError,
+    StoredUser,
 };
 use crate::tables;
 use alga_conformance_protocol::Fixture;
@@ -318,6 +319,16 @@ impl ColumnAccess for PostgresRow<'_> {
     }
 }
 
+/// The user of `crate::sql::user`'s rows with the permissions of `user_permissions`'.
+fn stored_user(user_rows: &[Row], permission_rows: &[Row]) -> Result<Option<StoredUser>, StoreError> {
+    let Some((user_type, is_inactive, client_id)) = decode(user_rows, rows::user_row)?.into_iter().next()
+    else {
+        return Ok(None);
+    };
+    let permissions = decode(permission_rows, rows::permission_row)?;
+    Ok(Some(StoredUser { user_type, is_inactive, client_id, permissions }))
+}
+
 fn decode<T>(
     rows: &[Row],
     decode: impl Fn(&dyn ColumnAccess) -> Result<T, StoreError>,
@@ -369,13 +380,47 @@ impl DataStore for PostgresStore {
         let (user_rows, permission_rows) = self.read(tenant_id, |transaction, statements| {
             Ok((run(transaction, statements, &user)?, run(transaction, statements, &permissions)?))
         })?;
-        let Some((user_type, is_inactive, client_id)) =
-            decode(&user_rows, rows::user_row)?.into_iter().next()
-        else {
-            return Ok(None);
+        stored_user(&user_rows, &permission_rows)
+    }
+
+    /// One transaction for the install and the user (an actor is resolved per execution).
+    fn context(
+        &self,
+        tenant_id: &str,
+        install_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<ContextRecords, StoreError> {
+        let install = install_id.map(|id| sql::install_capabilities(Dialect::Postgres, tenant_id, id));
+        let user = user_id.map(|id| {
+            (
+                sql::user(Dialect::Postgres, tenant_id, id),
+                sql::user_permissions(Dialect::Postgres, tenant_id, id),
+            )
+        });
+        let (install_rows, user_rows) = self.read(tenant_id, |transaction, statements| {
+            let install_rows = install.as_ref().map(|s| run(transaction, statements, s)).transpose()?;
+            let user_rows = match &user {
+                Some((user, permissions)) => {
+                    Some((run(transaction, statements, user)?, run(transaction, statements, permissions)?))
+                }
+                None => None,
+            };
+            Ok((install_rows, user_rows))
+        })?;
+        let capabilities = match (install_id, install_rows) {
+            (Some(install_id), Some(rows)) => {
+                decode(&rows, |row| rows::required_text(row, 0, "granted_caps"))?
+                    .first()
+                    .map(|json| rows::capability_list(install_id, json))
+                    .transpose()?
+            }
+            _ => None,
         };
-        let permissions = decode(&permission_rows, rows::permission_row)?;
-        Ok(Some(StoredUser { user_type, is_inactive, client_id, permissions }))
+        let user = match user_rows {
+            Some((user_rows, permission_rows)) => stored_user(&user_rows, &permission_rows)?,
+            None => None,
+        };
+        Ok(ContextRecords { capabilities, user })
     }
 
     fn list_clients(&self, query: &ClientListQuery<'_>) -> Result<Listing<ClientSummary>, StoreError> {
