@@ -10,6 +10,8 @@ use proptest::sample::select;
 const NAME_PIECES: &[&str] = &[
     "acme", "Acme", "ACME", "aCME", "beta", "Beta", "zeta", "Zeta", "é", "É", "Müller", "MÜLLER", "MüLLER",
     "50%", "500", "a_b", "axb", "a\\b", "ab", "_", "[x]", "^", "ß", "ı", "İ", "日本", "0", "9", "Z",
+    // Decomposed é (e + combining acute): compared by code point, never normalised.
+    "e\u{301}", "😀", "x\u{7f}",
 ];
 
 /// White space put around names and searches (SPEC.md trim: Unicode `White_Space`).
@@ -46,12 +48,14 @@ fn padding() -> impl Strategy<Value = (&'static str, &'static str)> {
 pub fn email() -> impl Strategy<Value = Option<String>> {
     let local = select(&["billing", "Billing", "ops", "50%off", "a_b", "acme"][..]);
     let domain = select(&["acme.com", "ACME.com", "beta.io", "x_y.org", "müller.de"][..]);
-    prop::option::weighted(0.7, (local, domain).prop_map(|(l, d)| format!("{l}@{d}")))
+    let address = (local, domain).prop_map(|(l, d)| format!("{l}@{d}"));
+    // An empty address is stored and returned as such, not as none.
+    prop::option::weighted(0.7, prop_oneof![9 => address, 1 => Just(String::new())])
 }
 
 /// A SKU, or none.
 pub fn sku() -> impl Strategy<Value = Option<String>> {
-    prop::option::weighted(0.6, select(&["SKU-1", "sku-1", "SKU-2", "A_B", "50%", "x\\y", "ACME-9"][..]))
+    prop::option::weighted(0.6, select(&["SKU-1", "sku-1", "SKU-2", "A_B", "50%", "x\\y", "ACME-9", ""][..]))
         .prop_map(|s| s.map(str::to_string))
 }
 
@@ -104,7 +108,8 @@ pub fn search_text() -> impl Strategy<Value = String> {
     let piece = select(
         &[
             "acme", "ACME", "cm", "e", "é", "É", "ü", "Ü", "MüLLER", "MÜLLER", "50%", "%", "_", "a_b", "\\",
-            "a\\b", "0", "b", "Z", "ı", "x", "@acme", "ACME.COM", "sku-", "backup", "a b", " ",
+            "a\\b", "0", "b", "Z", "ı", "x", "@acme", "ACME.COM", "sku-", "backup", "a b", " ", "e\u{301}",
+            "😀",
         ][..],
     );
     (piece, padding()).prop_map(|(piece, (before, after))| format!("{before}{piece}{after}"))
@@ -130,5 +135,11 @@ pub fn bound_search() -> impl Strategy<Value = String> {
         Just("\tacme\n".to_string()),
         Just("\u{a0}acme\u{a0}".to_string()),
         Just("\0".to_string()),
+        // Lengths in characters, not UTF-16 units or bytes: 200 emoji are 400 UTF-16 units.
+        Just("😀".repeat(200)),
+        Just("😀".repeat(201)),
+        // NEL is white space (trimmed) and a control character (refused inside).
+        Just("\u{85}acme\u{85}".to_string()),
+        Just("\u{2003}acme\u{3000}".to_string()),
     ]
 }
