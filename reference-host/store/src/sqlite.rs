@@ -176,6 +176,59 @@ CREATE INDEX clients_search ON clients (tenant, is_inactive, client_name, billin
     r#"
 CREATE INDEX clients_count ON clients (tenant, is_inactive);
 "#,
+    // Row counts per tenant and filter value, kept by triggers whoever writes, so that a
+    // listing without search adds up a few rows for `total-count` instead of counting up to
+    // every record of the tenant. A count may reach 0 and stay; the sum does not mind.
+    r#"
+CREATE TABLE client_counts (
+    tenant TEXT NOT NULL,
+    is_inactive INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (tenant, is_inactive)
+) STRICT;
+CREATE TABLE service_counts (
+    tenant TEXT NOT NULL,
+    item_kind TEXT NOT NULL,
+    is_active INTEGER NOT NULL,
+    billing_method TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (tenant, item_kind, is_active, billing_method)
+) STRICT;
+INSERT INTO client_counts SELECT tenant, is_inactive, count(*) FROM clients GROUP BY 1, 2;
+INSERT INTO service_counts
+    SELECT tenant, item_kind, is_active, billing_method, count(*) FROM service_catalog GROUP BY 1, 2, 3, 4;
+
+CREATE TRIGGER clients_counted_insert AFTER INSERT ON clients BEGIN
+    INSERT INTO client_counts (tenant, is_inactive, n) VALUES (NEW.tenant, NEW.is_inactive, 1)
+        ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER clients_counted_delete AFTER DELETE ON clients BEGIN
+    UPDATE client_counts SET n = n - 1 WHERE tenant = OLD.tenant AND is_inactive = OLD.is_inactive;
+END;
+CREATE TRIGGER clients_counted_update AFTER UPDATE OF tenant, is_inactive ON clients BEGIN
+    UPDATE client_counts SET n = n - 1 WHERE tenant = OLD.tenant AND is_inactive = OLD.is_inactive;
+    INSERT INTO client_counts (tenant, is_inactive, n) VALUES (NEW.tenant, NEW.is_inactive, 1)
+        ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER service_catalog_counted_insert AFTER INSERT ON service_catalog BEGIN
+    INSERT INTO service_counts (tenant, item_kind, is_active, billing_method, n)
+        VALUES (NEW.tenant, NEW.item_kind, NEW.is_active, NEW.billing_method, 1)
+        ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER service_catalog_counted_delete AFTER DELETE ON service_catalog BEGIN
+    UPDATE service_counts SET n = n - 1 WHERE tenant = OLD.tenant AND item_kind = OLD.item_kind
+        AND is_active = OLD.is_active AND billing_method = OLD.billing_method;
+END;
+CREATE TRIGGER service_catalog_counted_update
+    AFTER UPDATE OF tenant, item_kind, is_active, billing_method ON service_catalog BEGIN
+    UPDATE service_counts SET n = n - 1 WHERE tenant = OLD.tenant AND item_kind = OLD.item_kind
+        AND is_active = OLD.is_active AND billing_method = OLD.billing_method;
+    INSERT INTO service_counts (tenant, item_kind, is_active, billing_method, n)
+        VALUES (NEW.tenant, NEW.item_kind, NEW.is_active, NEW.billing_method, 1)
+        ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = n + 1;
+END;
+"#,
 ];
 
 /// The embedded SQLite store.
@@ -539,5 +592,75 @@ mod tests {
         fixture.tenants[0].clients[0].client_id = "NOT-A-UUID".into();
         let err = store.load_fixture(&fixture).unwrap_err();
         assert!(matches!(&err, StoreError::Rejected(text) if text.contains("NOT-A-UUID")), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+    use crate::ReadServices;
+    use crate::demo::{self, DemoConfig};
+    use alga_extension_contract::types::{BillingMethod, ClientListInput, ItemKind, ServiceListInput};
+    use std::sync::Arc;
+
+    #[test]
+    fn maintained_counts_follow_every_kind_of_write() {
+        let store = Arc::new(SqliteStore::in_memory().unwrap());
+        let demo = demo::build(&DemoConfig::default());
+        store.load_fixture(&demo.fixture).unwrap();
+        // Writes that do not go through the loader: the triggers must keep up.
+        store
+            .lock()
+            .execute_batch(
+                "UPDATE clients SET is_inactive = 1 - is_inactive WHERE client_name LIKE 'a%' OR client_name LIKE '%1';
+                 DELETE FROM tag_mappings WHERE tagged_id IN (SELECT client_id FROM clients WHERE client_name LIKE '%3');
+                 UPDATE contacts SET client_id = NULL WHERE client_id IN (SELECT client_id FROM clients WHERE client_name LIKE '%3');
+                 DELETE FROM clients WHERE client_name LIKE '%3';
+                 UPDATE service_catalog SET is_active = 1 - is_active, item_kind = 'product' WHERE service_name LIKE 'B%';
+                 UPDATE service_catalog SET billing_method = 'usage' WHERE service_name LIKE '%Pro';
+                 DELETE FROM service_catalog WHERE service_name LIKE '%Plus';",
+            )
+            .unwrap();
+        let counted = |sql: &str, tenant: &str| -> u32 {
+            store.lock().query_row(sql, [tenant], |row| row.get(0)).unwrap()
+        };
+        let rs = ReadServices::new(store.clone());
+        for context in demo.contexts.iter().filter(|c| c.name.ends_with("-scheduled")) {
+            let actor = rs.actor(&context.context).unwrap();
+            let tenant = actor.tenant_id.as_str();
+            let clients = |include: bool| {
+                rs.list_clients(
+                    &actor,
+                    &ClientListInput { include_inactive: Some(include), ..Default::default() },
+                )
+                .unwrap()
+                .total_count
+            };
+            assert_eq!(
+                clients(false),
+                counted("SELECT count(*) FROM clients WHERE tenant = ?1 AND is_inactive = 0", tenant)
+            );
+            assert_eq!(clients(true), counted("SELECT count(*) FROM clients WHERE tenant = ?1", tenant));
+            for kind in [None, Some(ItemKind::Product)] {
+                for active in [None, Some(true), Some(false)] {
+                    for method in [None, Some(BillingMethod::Usage)] {
+                        let input = ServiceListInput {
+                            item_kind: kind,
+                            is_active: active,
+                            billing_method: method,
+                            ..Default::default()
+                        };
+                        let listed = rs.list_services(&actor, &input).unwrap().total_count;
+                        let sql = format!(
+                            "SELECT count(*) FROM service_catalog WHERE tenant = ?1{}{}{}",
+                            kind.map_or(String::new(), |k| format!(" AND item_kind = '{k}'")),
+                            active.map_or(String::new(), |a| format!(" AND is_active = {}", u8::from(a))),
+                            method.map_or(String::new(), |m| format!(" AND billing_method = '{m}'")),
+                        );
+                        assert_eq!(listed, counted(&sql, tenant), "{input:?}");
+                    }
+                }
+            }
+        }
     }
 }

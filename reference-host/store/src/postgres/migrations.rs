@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "contract read model", sql: SCHEMA_V1 },
     Migration { version: 2, name: "row-level security and the reader role", sql: SECURITY_V2 },
     Migration { version: 3, name: "narrow index for client counts", sql: COUNT_INDEX_V3 },
+    Migration { version: 4, name: "maintained row counts", sql: COUNTS_V4 },
 ];
 
 /// `total-count` counts the whole filtered set on every list call. Deduplicated, this index
@@ -236,6 +237,96 @@ BEGIN
     END LOOP;
 END
 $$;
+"#;
+
+/// Row counts per tenant and filter value, kept by statement-level triggers (one grouped
+/// upsert per `INSERT`, `UPDATE`, `DELETE` or `COPY` statement, whoever writes), so that a
+/// listing without search adds up a few rows for `total-count` instead of counting up to
+/// every record of the tenant. A count row may reach 0 and stay; the sum does not mind.
+const COUNTS_V4: &str = r#"
+CREATE TABLE client_counts (
+    tenant uuid NOT NULL,
+    is_inactive boolean NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (tenant, is_inactive)
+);
+CREATE TABLE service_counts (
+    tenant uuid NOT NULL,
+    item_kind text NOT NULL,
+    is_active boolean NOT NULL,
+    billing_method text NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (tenant, item_kind, is_active, billing_method)
+);
+INSERT INTO client_counts SELECT tenant, is_inactive, count(*) FROM clients GROUP BY 1, 2;
+INSERT INTO service_counts
+    SELECT tenant, item_kind, is_active, billing_method, count(*) FROM service_catalog GROUP BY 1, 2, 3, 4;
+
+-- PL/pgSQL prepares a statement when it first runs, so each branch may name a transition
+-- table that only the operations taking it have.
+CREATE FUNCTION alga_count_clients() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM client_counts;
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO client_counts AS c (tenant, is_inactive, n)
+            SELECT tenant, is_inactive, -count(*) FROM old_rows GROUP BY 1, 2
+            ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO client_counts AS c (tenant, is_inactive, n)
+            SELECT tenant, is_inactive, count(*) FROM new_rows GROUP BY 1, 2
+            ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER clients_counted_insert AFTER INSERT ON clients
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_clients();
+CREATE TRIGGER clients_counted_update AFTER UPDATE ON clients
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_clients();
+CREATE TRIGGER clients_counted_delete AFTER DELETE ON clients
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_clients();
+CREATE TRIGGER clients_counted_truncate AFTER TRUNCATE ON clients
+    FOR EACH STATEMENT EXECUTE FUNCTION alga_count_clients();
+
+CREATE FUNCTION alga_count_services() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM service_counts;
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO service_counts AS c (tenant, item_kind, is_active, billing_method, n)
+            SELECT tenant, item_kind, is_active, billing_method, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4
+            ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO service_counts AS c (tenant, item_kind, is_active, billing_method, n)
+            SELECT tenant, item_kind, is_active, billing_method, count(*) FROM new_rows GROUP BY 1, 2, 3, 4
+            ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER service_catalog_counted_insert AFTER INSERT ON service_catalog
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_services();
+CREATE TRIGGER service_catalog_counted_update AFTER UPDATE ON service_catalog
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_services();
+CREATE TRIGGER service_catalog_counted_delete AFTER DELETE ON service_catalog
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION alga_count_services();
+CREATE TRIGGER service_catalog_counted_truncate AFTER TRUNCATE ON service_catalog
+    FOR EACH STATEMENT EXECUTE FUNCTION alga_count_services();
+
+GRANT SELECT ON client_counts, service_counts TO alga_reader;
+ALTER TABLE client_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE service_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON client_counts FOR SELECT TO alga_reader
+    USING (tenant = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
+CREATE POLICY tenant_isolation ON service_counts FOR SELECT TO alga_reader
+    USING (tenant = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
 "#;
 
 /// Applies every migration the database has not recorded, all in one transaction with

@@ -183,3 +183,77 @@ fn a_bulk_load_leaves_the_schema_as_it_found_it() {
     assert_eq!(f.store.client_ids_as_owner().unwrap().len(), 12);
     assert_eq!(schema_objects(f.database.url()), before);
 }
+
+#[test]
+fn maintained_counts_follow_every_kind_of_write() {
+    use crate::ReadServices;
+    use alga_extension_contract::types::{BillingMethod, ClientListInput, ItemKind, ServiceListInput};
+    let f = fresh("store_counts", PostgresOptions::default());
+    let demo = demo::build(&DemoConfig::default());
+    f.store.load_fixture(&demo.fixture).unwrap();
+    let mut client: postgres::Client =
+        f.database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    // Writes that do not go through the loader: the statement triggers must keep up.
+    client
+        .batch_execute(
+            "UPDATE clients SET is_inactive = NOT is_inactive WHERE client_name LIKE 'a%' OR client_name LIKE '%1';
+             DELETE FROM tag_mappings WHERE tagged_id IN (SELECT client_id FROM clients WHERE client_name LIKE '%3');
+             UPDATE contacts SET client_id = NULL WHERE client_id IN (SELECT client_id FROM clients WHERE client_name LIKE '%3');
+             DELETE FROM clients WHERE client_name LIKE '%3';
+             UPDATE service_catalog SET is_active = NOT is_active, item_kind = 'product' WHERE service_name LIKE 'B%';
+             UPDATE service_catalog SET billing_method = 'usage' WHERE service_name LIKE '%Pro';
+             DELETE FROM service_catalog WHERE service_name LIKE '%Plus';",
+        )
+        .unwrap();
+    let store: std::sync::Arc<dyn DataStore> = std::sync::Arc::new(f.store);
+    let rs = ReadServices::new(store.clone());
+    let mut counted = |sql: &str, tenant: &str| -> u32 {
+        let n: i64 = client.query_one(sql, &[&tenant]).unwrap().get(0);
+        n as u32
+    };
+    for context in demo.contexts.iter().filter(|c| c.name.ends_with("-scheduled")) {
+        let actor = rs.actor(&context.context).unwrap();
+        let tenant = actor.tenant_id.clone();
+        let clients = |include: bool| {
+            rs.list_clients(
+                &actor,
+                &ClientListInput { include_inactive: Some(include), ..Default::default() },
+            )
+            .unwrap()
+            .total_count
+        };
+        assert_eq!(
+            clients(false),
+            counted(
+                "SELECT count(*) FROM clients WHERE tenant = $1::text::uuid AND NOT is_inactive",
+                &tenant
+            )
+        );
+        assert_eq!(
+            clients(true),
+            counted("SELECT count(*) FROM clients WHERE tenant = $1::text::uuid", &tenant)
+        );
+        for kind in [None, Some(ItemKind::Product)] {
+            for active in [None, Some(true), Some(false)] {
+                for method in [None, Some(BillingMethod::Usage)] {
+                    let input = ServiceListInput {
+                        item_kind: kind,
+                        is_active: active,
+                        billing_method: method,
+                        ..Default::default()
+                    };
+                    let listed = rs.list_services(&actor, &input).unwrap().total_count;
+                    let sql = format!(
+                        "SELECT count(*) FROM service_catalog WHERE tenant = $1::text::uuid{}{}{}",
+                        kind.map_or(String::new(), |k| format!(" AND item_kind = '{k}'")),
+                        active.map_or(String::new(), |a| format!(" AND is_active = {a}")),
+                        method.map_or(String::new(), |m| format!(" AND billing_method = '{m}'")),
+                    );
+                    assert_eq!(listed, counted(&sql, &tenant), "{input:?}");
+                }
+            }
+        }
+    }
+    drop(rs);
+    drop(store);
+}
