@@ -98,8 +98,8 @@ impl Mutation {
         Mutation::ALL.iter().copied().find(|m| m.name() == name)
     }
 
-    /// The rule IDs of SPEC.md the mutation breaks; a suite that catches it must report a
-    /// failure of at least one of them (the first is the primary one).
+    /// The rule IDs of SPEC.md the mutation breaks, the primary one first. Each of them is
+    /// really broken (the conformance suite's mutant test requires every one to fail).
     pub fn breaks(self) -> &'static [&'static str] {
         match self {
             Mutation::PaginationOffByOne => &["PAGE-1", "PAGE-3"],
