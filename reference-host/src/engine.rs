@@ -6,7 +6,7 @@ use crate::limits::Limits;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -40,6 +40,7 @@ pub struct HostEngine {
     engine: Engine,
     config: EngineConfig,
     fingerprint: [u8; 32],
+    slots: ExecutionSlots,
     _ticker: EpochTicker,
 }
 
@@ -79,7 +80,8 @@ impl HostEngine {
         let engine = Engine::new(&wasmtime_config(&config))?;
         let fingerprint = fingerprint(&engine);
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick);
-        Ok(Arc::new(HostEngine { engine, config, fingerprint, _ticker: ticker }))
+        let slots = ExecutionSlots::new(config.max_concurrent_executions);
+        Ok(Arc::new(HostEngine { engine, config, fingerprint, slots, _ticker: ticker }))
     }
 
     /// The wasmtime engine.
@@ -97,6 +99,21 @@ impl HostEngine {
     /// the key of the on-disk cache.
     pub fn fingerprint(&self) -> &[u8; 32] {
         &self.fingerprint
+    }
+
+    /// Takes one of the engine's `max_concurrent_executions` slots for an execution,
+    /// waiting up to `wait` for one to free; `None` when none did. Holding a slot for the
+    /// whole execution means instantiation never meets a full pool: executions beyond the
+    /// pool queue (back-pressure) instead of failing at once.
+    pub fn acquire_slot(&self, wait: Duration) -> Option<SlotGuard<'_>> {
+        self.slots.acquire(wait)
+    }
+
+    /// How long an execution waits for a slot: twice the time limit. A slot is held by an
+    /// execution that ends within its time limit, so a waiter normally gets one within one
+    /// time limit; only a host overloaded for longer turns callers away.
+    pub fn slot_wait(&self) -> Duration {
+        self.config.limits.time.saturating_mul(2)
     }
 
     /// The epoch deadline, in ticks, that ends an execution after the time limit. One
@@ -128,6 +145,43 @@ fn wasmtime_config(config: &EngineConfig) -> Config {
         .epoch_interruption(true)
         .parallel_compilation(true);
     wasmtime
+}
+
+/// A counting semaphore over the pool's instance slots.
+struct ExecutionSlots {
+    free: Mutex<u32>,
+    freed: Condvar,
+}
+
+/// One execution slot, given back when dropped.
+pub struct SlotGuard<'a> {
+    slots: &'a ExecutionSlots,
+}
+
+impl ExecutionSlots {
+    fn new(count: u32) -> Self {
+        ExecutionSlots { free: Mutex::new(count), freed: Condvar::new() }
+    }
+
+    fn acquire(&self, wait: Duration) -> Option<SlotGuard<'_>> {
+        let free = self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (mut free, _) = self
+            .freed
+            .wait_timeout_while(free, wait, |free| *free == 0)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if *free == 0 {
+            return None;
+        }
+        *free -= 1;
+        Some(SlotGuard { slots: self })
+    }
+}
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        *self.slots.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        self.slots.freed.notify_one();
+    }
 }
 
 /// Feeds what a [`Hash`] writes into SHA-256, so that wasmtime's compatibility hash becomes
@@ -200,6 +254,20 @@ mod tests {
         };
         let engine = HostEngine::new(config).unwrap();
         assert_eq!(engine.deadline_ticks(), 12);
+    }
+
+    #[test]
+    fn executions_beyond_the_slots_wait_for_one_to_free() {
+        let slots = ExecutionSlots::new(2);
+        let first = slots.acquire(Duration::ZERO).expect("a free slot");
+        let _second = slots.acquire(Duration::ZERO).expect("a second free slot");
+        assert!(slots.acquire(Duration::from_millis(20)).is_none(), "no third slot");
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| slots.acquire(Duration::from_secs(5)).is_some());
+            std::thread::sleep(Duration::from_millis(50));
+            drop(first);
+            assert!(waiter.join().unwrap(), "the waiter got the freed slot");
+        });
     }
 
     #[test]

@@ -104,6 +104,17 @@ pub enum ExecutionError {
         /// wasmtime's reason.
         message: String,
     },
+    /// Every execution slot stayed in use while this execution waited for one.
+    #[error(
+        "the host is busy: all {slots} execution slots stayed in use for {}; try again",
+        crate::limits::human_duration(*waited)
+    )]
+    Busy {
+        /// The number of slots (`max_concurrent_executions`).
+        slots: u32,
+        /// How long the execution waited.
+        waited: std::time::Duration,
+    },
     /// The guest answered something the host cannot pass on.
     #[error("the extension returned an invalid response: {message}")]
     BadResponse {
@@ -114,7 +125,7 @@ pub enum ExecutionError {
 
 impl ExecutionError {
     /// A short machine-readable kind: `time-limit`, `memory-limit`, `table-limit`, `trap`,
-    /// `instantiate` or `bad-response`.
+    /// `instantiate`, `busy` or `bad-response`.
     pub fn kind(&self) -> &'static str {
         match self {
             ExecutionError::Limit(LimitExceeded::Time { .. }) => "time-limit",
@@ -122,6 +133,7 @@ impl ExecutionError {
             ExecutionError::Limit(LimitExceeded::Table { .. }) => "table-limit",
             ExecutionError::Trap { .. } => "trap",
             ExecutionError::Instantiate { .. } => "instantiate",
+            ExecutionError::Busy { .. } => "busy",
             ExecutionError::BadResponse { .. } => "bad-response",
         }
     }

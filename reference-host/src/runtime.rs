@@ -7,7 +7,7 @@
 //! (trap, time or memory limit) leaves nothing behind for the next one.
 
 use crate::cache::{CacheSource, ComponentCache, ContentDigest, digest};
-use crate::engine::{EngineConfig, HostEngine};
+use crate::engine::{EngineConfig, HostEngine, SlotGuard};
 use crate::error::{ExecutionError, LoadError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::HostState;
@@ -161,6 +161,7 @@ impl Runtime {
     /// handler: proves that it starts within the limits (`serve` checks every component
     /// this way before it listens; the benchmarks time it).
     pub fn start(&self, extension: &Extension, context: &ExecutionContext) -> Result<(), ExecutionError> {
+        let _slot = self.slot()?;
         let mut store = self.new_store(context);
         match extension.pre.instantiate(&mut store) {
             Ok(_) => Ok(()),
@@ -175,6 +176,7 @@ impl Runtime {
         context: &ExecutionContext,
         request: &HttpRequest,
     ) -> Result<HttpResponse, ExecutionError> {
+        let _slot = self.slot()?;
         let mut store = self.new_store(context);
         let bindings = match extension.pre.instantiate(&mut store) {
             Ok(bindings) => bindings,
@@ -194,6 +196,10 @@ impl Runtime {
             return Outcome::HostFailure {
                 message: format!("`{}` is not an interface name like `ns:pkg/name@version`", call.interface),
             };
+        };
+        let _slot = match self.slot() {
+            Ok(slot) => slot,
+            Err(err) => return Outcome::HostFailure { message: err.to_string() },
         };
         let mut store = self.new_store(context);
         let instance = match probe.pre.instantiate(&mut store) {
@@ -226,6 +232,17 @@ impl Runtime {
             .linker
             .instantiate_pre(component)
             .map_err(|err| LoadError::Link { message: format!("{err:#}") })
+    }
+
+    /// An execution slot of the engine (held for the whole execution; the store, declared
+    /// after it, is dropped first).
+    fn slot(&self) -> Result<SlotGuard<'_>, ExecutionError> {
+        let engine = &self.shared.engine;
+        let wait = engine.slot_wait();
+        engine.acquire_slot(wait).ok_or_else(|| ExecutionError::Busy {
+            slots: engine.config().max_concurrent_executions,
+            waited: wait,
+        })
     }
 
     fn new_store(&self, context: &ExecutionContext) -> Store<HostState> {

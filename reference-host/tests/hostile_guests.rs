@@ -112,3 +112,30 @@ fn hostile_and_good_guests_interleave_on_several_threads() {
     });
     assert_still_serving(&runtime);
 }
+
+#[test]
+fn executions_beyond_the_pool_wait_for_a_slot_instead_of_failing() {
+    let config = alga_reference_host::RuntimeConfig {
+        engine: alga_reference_host::engine::EngineConfig {
+            limits: Limits { time: Duration::from_millis(300), ..Limits::default() },
+            max_concurrent_executions: 2,
+            ..Default::default()
+        },
+        disk_cache: None,
+    };
+    let runtime = Runtime::new(support::sqlite_services(), &config).unwrap();
+    let (spin, good) = (guests::infinite_loop(), guests::well_behaved());
+    std::thread::scope(|scope| {
+        let loops: Vec<_> =
+            (0..2).map(|_| scope.spawn(|| run(&runtime, &spin).unwrap_err().kind())).collect();
+        std::thread::sleep(Duration::from_millis(50));
+        // Both slots are taken by the loops: these wait until the deadline frees them.
+        let goods: Vec<_> = (0..2).map(|_| scope.spawn(|| run(&runtime, &good).map(|r| r.status))).collect();
+        for handle in loops {
+            assert_eq!(handle.join().unwrap(), "time-limit");
+        }
+        for handle in goods {
+            assert_eq!(handle.join().unwrap(), Ok(200));
+        }
+    });
+}

@@ -6,6 +6,7 @@ use super::RuntimeArgs;
 use super::context::{self, ContextError};
 use super::exit::{self, CliError};
 use super::store::{self, StoreArg};
+use crate::ExecutionError;
 use crate::http::{HttpRequest, HttpRequestJson};
 use crate::runtime::{Extension, Runtime, read_component};
 use alga_conformance_protocol::ExecutionContext;
@@ -36,7 +37,7 @@ pub fn serve_help() -> String {
                      200: the extension's response {{\"status\", \"headers\", \"body\" | \"bodyBase64\"}}
                      400: a malformed request or context, 404: unknown component,
                      413: body over {} MiB, 500: the extension failed ({{\"error\": kind, \"message\"}}),
-                     503: the store did not answer
+                     503: the store did not answer, or every execution slot stayed busy
   GET  /v1/components the components served: id and SHA-256
   GET  /healthz       200 when the server is up
 
@@ -133,7 +134,14 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
                 .name(format!("alga-serve-{n}"))
                 .spawn(move || {
                     while let Ok(request) = server.recv() {
-                        handle(&served, request);
+                        // A panic (a bug) while serving one request must not shrink the
+                        // pool: the request's connection closes and the worker goes on.
+                        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            handle(&served, request)
+                        }));
+                        if handled.is_err() {
+                            eprintln!("error: a request panicked; its connection was closed");
+                        }
                     }
                 })
                 .expect("spawning a worker thread")
@@ -252,7 +260,8 @@ fn execute(served: &Served, request: &mut tiny_http::Request) -> (u16, Json, Str
         }
         Err(err) => {
             let note = format!("{note} {err}");
-            (500, error(err.kind(), &err.to_string()), note)
+            let status = if matches!(err, ExecutionError::Busy { .. }) { 503 } else { 500 };
+            (status, error(err.kind(), &err.to_string()), note)
         }
     }
 }
