@@ -1,5 +1,6 @@
 //! The suite passes on the reference host: with both stores, in process and through the
-//! testee protocol (the `alga-reference-host testee` binary), at the default case count.
+//! testee protocol (the `alga-reference-host testee` binary), at the default case count
+//! (PostgreSQL through the protocol at a quarter of it).
 //!
 //! PostgreSQL comes from the reference store's provisioning ladder (`DATABASE_URL`, a
 //! throwaway local cluster, ...); each run gets a fresh database of its own, dropped
@@ -9,7 +10,7 @@
 //! `cargo build -p alga-reference-host`.
 
 use alga_conformance::driver::process::ProcessTestee;
-use alga_conformance::runner::{self, CheckStatus, RunConfig};
+use alga_conformance::runner::{self, CheckStatus, DEFAULT_CASES, RunConfig};
 use alga_conformance::versions;
 use alga_conformance_protocol::Testee;
 use alga_reference_host::testee::ReferenceTestee;
@@ -18,13 +19,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Runs every check at the default case count and fails with each failure's report.
-fn assert_conforms(testee: &mut dyn Testee, seed: u64) {
+/// Runs every check (at `cases` per check) and fails with each failure's report.
+fn assert_conforms(testee: &mut dyn Testee, seed: u64, cases: u32) {
     let probe = versions::probe_for_version(None).expect("probe");
     let info = runner::prepare(testee, &probe.probe.component, &probe.version).expect("the testee starts");
     let name = info.name.clone();
-    let run =
-        runner::run(testee, info, &RunConfig::new(seed), &mut runner::Quiet).expect("the run is carried out");
+    let config = RunConfig { cases, ..RunConfig::new(seed) };
+    let run = runner::run(testee, info, &config, &mut runner::Quiet).expect("the run is carried out");
     let mut failures = String::new();
     for result in &run.checks {
         match &result.status {
@@ -50,14 +51,14 @@ fn assert_conforms(testee: &mut dyn Testee, seed: u64) {
 #[test]
 fn in_process_on_sqlite() {
     let mut testee = ReferenceTestee::in_memory_sqlite().expect("the reference host on SQLite");
-    assert_conforms(&mut testee, 0xa1_6a);
+    assert_conforms(&mut testee, 0xa1_6a, DEFAULT_CASES);
 }
 
 #[test]
 fn in_process_on_postgres() {
     let mut testee =
         ReferenceTestee::fresh_postgres().expect("the reference host on a fresh PostgreSQL database");
-    assert_conforms(&mut testee, 0xa1_6b);
+    assert_conforms(&mut testee, 0xa1_6b, DEFAULT_CASES);
 }
 
 /// The `alga-reference-host` executable (see the module documentation).
@@ -96,20 +97,23 @@ fn reference_host_binary() -> PathBuf {
         .clone()
 }
 
-fn through_protocol(store: &str, seed: u64) {
+fn through_protocol(store: &str, seed: u64, cases: u32) {
     let binary = reference_host_binary();
     let command = format!("'{}' testee --store {store}", binary.display());
     let mut testee = ProcessTestee::new(command, Duration::from_secs(30));
-    assert_conforms(&mut testee, seed);
+    assert_conforms(&mut testee, seed, cases);
     assert_eq!(testee.starts(), 1, "the testee crashed or hung and was restarted");
 }
 
 #[test]
 fn through_the_testee_protocol_on_sqlite() {
-    through_protocol("sqlite", 0xa1_6c);
+    through_protocol("sqlite", 0xa1_6c, DEFAULT_CASES);
 }
 
+/// At a quarter of the default case count: the protocol path is covered at the full count on
+/// SQLite and the PostgreSQL store at the full count in process, and every case here costs
+/// a fixture load into PostgreSQL (about 30 ms in a debug build).
 #[test]
 fn through_the_testee_protocol_on_postgres() {
-    through_protocol("postgres", 0xa1_6d);
+    through_protocol("postgres", 0xa1_6d, DEFAULT_CASES / 4);
 }
