@@ -40,10 +40,6 @@ pub enum Projection {
     Members,
     /// The class, and for `ok` the ids in order and the paging numbers.
     Page,
-    /// The class, and for `ok` the ids in order.
-    Order,
-    /// The whole outcome.
-    Full,
 }
 
 /// Which calls of a case a check judges: a check judges only what its rule decides and
@@ -76,8 +72,6 @@ enum View {
     Echo { page: u32, page_size: u32 },
     Members(BTreeSet<String>),
     Page { ids: Vec<String>, total: u32, page: u32, page_size: u32 },
-    Order(Vec<String>),
-    Full(Answer),
 }
 
 fn view_of_answer(projection: Projection, answer: &Answer) -> View {
@@ -90,8 +84,6 @@ fn view_of_answer(projection: Projection, answer: &Answer) -> View {
         (Projection::Page, Some((total, page, page_size))) => {
             View::Page { ids: folded().collect(), total, page, page_size }
         }
-        (Projection::Order, _) => View::Order(folded().collect()),
-        (Projection::Full, _) => View::Full(answer.clone()),
     }
 }
 
@@ -171,9 +163,6 @@ fn describe(wanted: &[View], got: &View, actual: &Actual) -> String {
         }
         (Some(View::Echo { page, page_size }), View::Echo { page: p, page_size: s }) => {
             format!("the page echoes page {p} page-size {s}, expected page {page} page-size {page_size}")
-        }
-        (Some(View::Order(want)), View::Order(have)) => {
-            format!("the order differs: got {have:?}, expected {want:?}")
         }
         _ => "the value differs from the expected one".to_string(),
     }
