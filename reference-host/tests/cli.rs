@@ -287,6 +287,76 @@ fn a_missing_store_says_to_seed_first() {
 }
 
 #[test]
+fn an_unreachable_database_is_a_store_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("good.wasm");
+    std::fs::write(&component, guests::well_behaved()).unwrap();
+    let id = "00000000-0000-4000-8000-000000000001";
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--component",
+            component.to_str().unwrap(),
+            "--store",
+            "postgres=postgres://postgres@127.0.0.1:1/nothing",
+            "--tenant",
+            id,
+            "--install",
+            id,
+            "GET",
+            "/",
+        ],
+    );
+    assert_fails(&out, 4, "error: the store is unavailable: ");
+}
+
+#[test]
+fn seed_and_run_on_postgres() {
+    let server = alga_reference_store::provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
+    let database = server.fresh_database("alga_host_cli").unwrap_or_else(|err| panic!("{err}"));
+    let store = format!("postgres={}", database.url());
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["seed", "--store", &store, "--tenants", "2", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let summary: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert!(summary["store"].as_str().unwrap().starts_with("postgres"), "{}", summary["store"]);
+    let context = &summary["contexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "t2-scheduled")
+        .unwrap()["context"];
+    let sample = support::sample::sample_extension_file().to_str().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--component",
+            sample,
+            "--store",
+            &store,
+            "--tenant",
+            context["tenantId"].as_str().unwrap(),
+            "--install",
+            context["installId"].as_str().unwrap(),
+            "--format",
+            "json",
+            "GET",
+            "/report",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let response: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(response["status"], 200, "{response}");
+    let report: Json = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        report["clients"]["active"].as_u64().unwrap() + report["clients"]["inactive"].as_u64().unwrap(),
+        60
+    );
+}
+
+#[test]
 fn failing_extensions_exit_with_code_1_and_the_limit_named() {
     let seeded = Seeded::new();
     let trap = seeded.file("trap.wasm", &guests::trap());
