@@ -106,6 +106,7 @@ fn typed_answer(function: &str, value: &Json) -> Actual {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oracle::Answer;
 
     #[test]
     fn integral_rates_compare_as_numbers() {
@@ -122,6 +123,18 @@ mod tests {
         let b = Actual::from_outcome(&call, &Outcome::Value { value: as_float });
         assert_eq!(a, b);
         assert_eq!(a.class(), "ok");
+    }
+
+    #[test]
+    fn the_largest_rate_reads_back_exactly_from_protocol_text() {
+        // A testee that prints the rate as a float (serde does) must not lose the last unit.
+        let line = r#"{"class":"value","value":{"serviceId":"00000000-0000-4000-8000-000000000001","serviceName":"x","itemKind":"service","billingMethod":"hourly","serviceTypeId":null,"serviceTypeName":null,"defaultRate":9007199254740991.0,"unitOfMeasure":"","isActive":true,"sku":null}}"#;
+        let outcome: Outcome = serde_json::from_str(line).unwrap();
+        let call = Call::get_service("00000000-0000-4000-8000-000000000001");
+        let Actual::Ok(Answer::Service(Some(summary))) = Actual::from_outcome(&call, &outcome) else {
+            panic!()
+        };
+        assert_eq!(summary.default_rate, ((1u64 << 53) - 1) as f64);
     }
 
     #[test]
