@@ -106,7 +106,7 @@ struct RunArgs {
     /// Test the reference host on this store: `sqlite` (in memory, the default),
     /// `postgres` (a fresh database, dropped afterwards, on the server DATABASE_URL names or
     /// a throwaway local cluster), or `postgres=URL` (the database at URL: every case
-    /// replaces its data).
+    /// replaces its data, so give it a scratch database).
     #[arg(long, value_name = "STORE", conflicts_with = "testee")]
     store: Option<String>,
     /// Test the host this command starts (run with `sh -c`), speaking the JSON-lines
