@@ -6,10 +6,12 @@
 //! | `compat/<version>/wit/` | the frozen WIT of each release, never edited |
 //! | `compat/releases.toml` | one entry per release: the SHA-256 of its frozen WIT ([`tree_sha256`]) |
 //! | `compat/cases/<case>/` | a WIT change: `before/`, `after/`, `expected.toml` ([`Expected`]), optionally `CHANGELOG.md` |
+//! | `compat/real-world/` | releases of packages this project does not own (WASI's `wasi:http` 0.2.0, 0.2.12, 0.3.0) |
 //!
 //! The tests: `releases` (frozen trees unchanged, every release in CHANGELOG.md, `wit/`
 //! equal to its release's copy), `corpus` (the gate on every case, the differential test
-//! against `semver_check`, every rule covered), `old_guests` (each release's probe guest
+//! against `semver_check`, every rule covered), `real_world` (the gate on `wasi:http`
+//! releases with their `deps/`), `old_guests` (each release's probe guest
 //! on the current reference host) and `version_matching` (wasmtime's linker matches
 //! versions the way SPEC.md section 10 relies on).
 

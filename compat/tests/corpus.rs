@@ -5,12 +5,12 @@
 //! ground-truth module: both versions go into one `Resolve` (the current side's packages
 //! get a version no baseline package has), and each world both sides have is checked.
 
+mod support;
+
 use alga_compat::{Case, cases};
 use alga_extension_contract::gate::rules::SemverCheckView;
 use alga_extension_contract::gate::{self, CheckOptions, Impact, RULES, Report};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use wit_parser::Resolve;
 
 /// The gate on a case, as `alga-contract check --current after --baseline before` runs it.
 fn gate(case: &Case) -> Report {
@@ -21,29 +21,6 @@ fn gate(case: &Case) -> Report {
         changelog: case.changelog(),
     };
     gate::check(&options).unwrap_or_else(|e| panic!("case {}: the gate could not run: {e}", case.name))
-}
-
-/// semver_check's verdict (`true`: compatible) for every world both versions have.
-fn semver_check(before: &Path, after: &Path) -> BTreeMap<String, bool> {
-    let mut resolve = Resolve::default();
-    let (prev_package, _) = resolve.push_dir(before).expect("the before side parses");
-    let mut next = Resolve::default();
-    let (next_package, _) = next.push_dir(after).expect("the after side parses");
-    for (_, package) in next.packages.iter_mut() {
-        package.name.version = Some(semver::Version::new(65535, 0, 0));
-    }
-    next.package_names = next.packages.iter().map(|(id, p)| (p.name.clone(), id)).collect();
-    let remap = resolve.merge(next).expect("both versions merge into one resolve");
-    let next_package = remap.packages[next_package.index()];
-    let prev_worlds = resolve.packages[prev_package].worlds.clone();
-    let next_worlds = resolve.packages[next_package].worlds.clone();
-    prev_worlds
-        .iter()
-        .filter_map(|(name, prev)| {
-            let next = next_worlds.get(name)?;
-            Some((name.clone(), wit_component::semver_check(resolve.clone(), *prev, *next).is_ok()))
-        })
-        .collect()
 }
 
 #[test]
@@ -93,7 +70,7 @@ fn the_gate_reports_what_every_case_expects() {
 #[test]
 fn the_differ_never_calls_compatible_what_semver_check_rejects() {
     for case in cases() {
-        let verdicts = semver_check(&case.before(), &case.after());
+        let verdicts = support::semver_check(&case.before(), &case.after());
         let report = gate(&case);
         // The gate's own ground truth agrees with this independent call.
         for check in &report.semver_check {
@@ -133,7 +110,7 @@ fn the_differ_never_calls_compatible_what_semver_check_rejects() {
 #[test]
 fn the_rule_table_says_how_semver_check_sees_each_rule() {
     for case in cases() {
-        let verdicts = semver_check(&case.before(), &case.after());
+        let verdicts = support::semver_check(&case.before(), &case.after());
         let report = gate(&case);
         for finding in &report.findings {
             if finding.rule().semver_check == SemverCheckView::Rejects {
@@ -187,7 +164,12 @@ fn findings_point_at_the_changed_lines() {
             } else {
                 finding.current.as_ref().or(finding.baseline.as_ref())
             };
-            let Some(location) = location else { continue };
+            let Some(location) = location else {
+                panic!(
+                    "case {}: finding {} [{}] names no file and line",
+                    case.name, finding.path, finding.rule
+                )
+            };
             let text = std::fs::read_to_string(repository.join(&location.file))
                 .unwrap_or_else(|e| panic!("case {}: {} is not a file: {e}", case.name, location.file));
             let line = text.lines().nth(location.line as usize - 1).unwrap_or_else(|| {

@@ -108,6 +108,40 @@ impl WitTree {
     }
 }
 
+impl WitTree {
+    /// The span of the `package` statement declaring `package` (the word `package`).
+    /// wit-parser keeps no span for packages, so the statement is found in the source of
+    /// the package's interfaces and worlds: `package ns:name;`, `package ns:name@1.2.3;` or
+    /// the nested `package ns:name@1.2.3 { .. }`. `None` for a package with no items.
+    pub(crate) fn package_statement(&self, package: PackageId) -> Option<Span> {
+        let declared = &self.resolve.packages[package];
+        let wanted = format!("{}:{}", declared.name.namespace, declared.name.name);
+        let item_spans = declared
+            .interfaces
+            .values()
+            .map(|id| self.resolve.interfaces[*id].span)
+            .chain(declared.worlds.values().map(|id| self.resolve.worlds[*id].span))
+            .filter(|span| span.is_known());
+        for span in item_spans {
+            let Some((text, at)) = self.source_at(span) else { continue };
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let trimmed = line.trim_start();
+                if let Some(rest) = trimmed.strip_prefix("package ") {
+                    let name = rest.split(['@', ';', '{']).next().unwrap_or("").trim();
+                    if name == wanted {
+                        let column = line.len() - trimmed.len();
+                        let global = u32::try_from(span.start() as usize - at + offset + column).ok()?;
+                        return Some(Span::new(global, global + "package".len() as u32));
+                    }
+                }
+                offset += line.len();
+            }
+        }
+        None
+    }
+}
+
 /// `file:line:column` as wit-parser renders it, split from the right (paths may hold `:`).
 fn split_location(rendered: &str) -> Option<(String, u32, u32)> {
     let mut parts = rendered.rsplitn(3, ':');

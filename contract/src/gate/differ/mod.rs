@@ -227,6 +227,9 @@ impl<'a> Differ<'a> {
             .chain(self.cur.resolve.packages[cur_pkg].worlds.keys())
             .cloned()
             .collect();
+        // Package findings point at the `package` statements.
+        let package_spans =
+            (self.base.tree.package_statement(base_pkg), self.cur.tree.package_statement(cur_pkg));
         if (&base_name.namespace, &base_name.name) != (&cur_name.namespace, &cur_name.name) {
             let path = self.cur.main_name.clone();
             self.emit(
@@ -237,7 +240,7 @@ impl<'a> Differ<'a> {
                      imports no existing component names (semver_check refuses to compare the two)",
                     base_name.namespace, base_name.name, cur_name.namespace, cur_name.name
                 ),
-                (None, None),
+                package_spans,
                 (None, None),
                 None,
                 all_worlds,
@@ -253,7 +256,7 @@ impl<'a> Differ<'a> {
                     version_text(&base_name),
                     version_text(&cur_name)
                 ),
-                (None, None),
+                package_spans,
                 (None, None),
                 None,
                 BTreeSet::new(),
@@ -269,7 +272,7 @@ impl<'a> Differ<'a> {
                 "docs-changed",
                 path.clone(),
                 format!("`{path}`: the package documentation changed"),
-                (None, None),
+                package_spans,
                 (None, None),
                 None,
                 BTreeSet::new(),
@@ -326,7 +329,7 @@ impl<'a> Differ<'a> {
                         version_text(&base_name),
                         version_text(&cur_name)
                     ),
-                    (None, None),
+                    (self.base.tree.package_statement(*base_pkg), self.cur.tree.package_statement(*cur_pkg)),
                     (None, None),
                     None,
                     worlds,

@@ -87,16 +87,15 @@ impl Differ<'_> {
                 let c_item = cur_items.iter().find(|(k, _)| k == key).map(|(_, i)| i);
                 match (b_item, c_item) {
                     (
-                        WorldItem::Interface { id: bi, docs: bd, stability: bs, span: bspan, .. },
-                        Some(WorldItem::Interface { id: ci, docs: cd, stability: cs, span: cspan, .. }),
+                        WorldItem::Interface { id: bi, docs: bd, stability: bs, .. },
+                        Some(c_whole @ WorldItem::Interface { id: ci, docs: cd, stability: cs, .. }),
                     ) => {
-                        self.docs_and_stability(
-                            &item_path,
-                            (bd, cd),
-                            (bs, cs),
-                            (*bspan, *cspan),
-                            (Some(*bspan), Some(*cspan)),
+                        // Interface imports keep no span: point at their statements.
+                        let spans = (
+                            span_of(&self.base, base.span, direction, key, b_item),
+                            span_of(&self.cur, cur.span, direction, key, c_whole),
                         );
+                        self.docs_and_stability(&item_path, (bd, cd), (bs, cs), spans, world_snippet);
                         // Named interfaces are compared with their package; inline ones here.
                         if self.base.resolve.interfaces[*bi].name.is_none() {
                             self.inline_interface(*bi, *ci);
