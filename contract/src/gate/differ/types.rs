@@ -147,6 +147,31 @@ impl Member {
     pub fn param(param: &Param) -> Member {
         Member { name: param.name.clone(), ty: Some(param.ty), span: param.span, docs: Docs::default() }
     }
+
+    /// A record field.
+    fn field(field: &wit_parser::Field) -> Member {
+        Member { name: field.name.clone(), ty: Some(field.ty), span: field.span, docs: field.docs.clone() }
+    }
+
+    /// An enum case.
+    fn enum_case(case: &wit_parser::EnumCase) -> Member {
+        Member { name: case.name.clone(), ty: None, span: case.span, docs: case.docs.clone() }
+    }
+
+    /// A variant case, with its payload type if any.
+    fn variant_case(case: &wit_parser::Case) -> Member {
+        Member { name: case.name.clone(), ty: case.ty, span: case.span, docs: case.docs.clone() }
+    }
+
+    /// A flag.
+    fn flag(flag: &wit_parser::Flag) -> Member {
+        Member { name: flag.name.clone(), ty: None, span: flag.span, docs: flag.docs.clone() }
+    }
+
+    /// Each of `items` as a member.
+    fn all<T>(items: &[T], member: fn(&T) -> Member) -> Vec<Member> {
+        items.iter().map(member).collect()
+    }
 }
 
 /// Where a member list lives.
@@ -273,60 +298,24 @@ impl Differ<'_> {
         use TypeDefKind as K;
         match (&base.kind, &cur.kind) {
             (K::Record(x), K::Record(y)) => {
-                let members = |fields: &[wit_parser::Field]| -> Vec<Member> {
-                    fields
-                        .iter()
-                        .map(|f| Member {
-                            name: f.name.clone(),
-                            ty: Some(f.ty),
-                            span: f.span,
-                            docs: f.docs.clone(),
-                        })
-                        .collect()
-                };
-                self.members(&context(MemberKind::Field), &members(&x.fields), &members(&y.fields));
+                let members = (Member::all(&x.fields, Member::field), Member::all(&y.fields, Member::field));
+                self.members(&context(MemberKind::Field), &members.0, &members.1);
             }
             (K::Enum(x), K::Enum(y)) => {
-                let members = |cases: &[wit_parser::EnumCase]| -> Vec<Member> {
-                    cases
-                        .iter()
-                        .map(|e| Member {
-                            name: e.name.clone(),
-                            ty: None,
-                            span: e.span,
-                            docs: e.docs.clone(),
-                        })
-                        .collect()
-                };
-                self.members(&context(MemberKind::EnumCase), &members(&x.cases), &members(&y.cases));
+                let members =
+                    (Member::all(&x.cases, Member::enum_case), Member::all(&y.cases, Member::enum_case));
+                self.members(&context(MemberKind::EnumCase), &members.0, &members.1);
             }
             (K::Variant(x), K::Variant(y)) => {
-                let members = |cases: &[wit_parser::Case]| -> Vec<Member> {
-                    cases
-                        .iter()
-                        .map(|e| Member {
-                            name: e.name.clone(),
-                            ty: e.ty,
-                            span: e.span,
-                            docs: e.docs.clone(),
-                        })
-                        .collect()
-                };
-                self.members(&context(MemberKind::VariantCase), &members(&x.cases), &members(&y.cases));
+                let members = (
+                    Member::all(&x.cases, Member::variant_case),
+                    Member::all(&y.cases, Member::variant_case),
+                );
+                self.members(&context(MemberKind::VariantCase), &members.0, &members.1);
             }
             (K::Flags(x), K::Flags(y)) => {
-                let members = |flags: &[wit_parser::Flag]| -> Vec<Member> {
-                    flags
-                        .iter()
-                        .map(|e| Member {
-                            name: e.name.clone(),
-                            ty: None,
-                            span: e.span,
-                            docs: e.docs.clone(),
-                        })
-                        .collect()
-                };
-                self.members(&context(MemberKind::Flag), &members(&x.flags), &members(&y.flags));
+                let members = (Member::all(&x.flags, Member::flag), Member::all(&y.flags, Member::flag));
+                self.members(&context(MemberKind::Flag), &members.0, &members.1);
             }
             (K::Resource, K::Resource) => {}
             (x, y) if is_alias_like(x) && is_alias_like(y) => {
