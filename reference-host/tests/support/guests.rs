@@ -219,3 +219,26 @@ pub fn component_of(wit: &str, world: &str, wat: &str) -> Vec<u8> {
     let world = resolve.select_world(&[package], Some(world)).expect("the test's world");
     component(&resolve, world, wat)
 }
+
+/// A guest that calls `get-client(client_id)` in a loop that never ends by itself: only a
+/// limit ends it. `client_id` must be 36 bytes (a UUID).
+pub fn get_client_forever(client_id: &str) -> Vec<u8> {
+    assert_eq!(client_id.len(), 36, "a UUID");
+    let (resolve, world) = host_world();
+    // The id at 3584, the call's result area at 3072: both below the heap (4096).
+    handler_guest_in(
+        &resolve,
+        world,
+        &format!(
+            r#"(import "alga:extension/clients@0.1.0" "get-client" (func $get (param i32 i32 i32)))
+  (data (i32.const 3584) "{client_id}")"#
+        ),
+        "(loop $again
+      i32.const 3584
+      i32.const 36
+      i32.const 3072
+      call $get
+      br $again)",
+        1,
+    )
+}

@@ -8,7 +8,8 @@
 //! without running. A job that panics (a bug) is reported as such and its worker goes on.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -34,22 +35,45 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// A fixed pool of worker threads behind a bounded queue.
 pub struct WorkerPool {
-    queue: SyncSender<Job>,
+    queue: Sender<Job>,
+    /// Jobs accepted and not finished yet: running or waiting.
+    admitted: Arc<AtomicUsize>,
+    workers: usize,
     capacity: usize,
     longest_wait: Duration,
 }
 
+/// One admitted job's place, given back when the job is done with (run, refused or dropped).
+struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl WorkerPool {
-    /// Starts `workers` threads named `alga-serve-N` behind a queue of `capacity` jobs; a job
-    /// still queued after `longest_wait` is refused.
+    /// Starts `workers` threads named `alga-serve-N`; beyond the jobs they run, `capacity`
+    /// jobs may wait. A job still waiting after `longest_wait` is refused.
     pub fn start(workers: usize, capacity: usize, longest_wait: Duration) -> std::io::Result<Self> {
-        let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(capacity);
+        let (queue, jobs) = std::sync::mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
         for n in 0..workers {
             let jobs = jobs.clone();
             std::thread::Builder::new().name(format!("alga-serve-{n}")).spawn(move || work(&jobs))?;
         }
-        Ok(WorkerPool { queue, capacity, longest_wait })
+        Ok(WorkerPool { queue, admitted: Arc::new(AtomicUsize::new(0)), workers, capacity, longest_wait })
+    }
+
+    /// Takes a place for one job: one of the workers' or of the queue's. Counting jobs
+    /// rather than the channel's contents makes the bound exact: a burst is not refused
+    /// while a worker is between two jobs.
+    fn admit(&self) -> Option<Place> {
+        let places = self.workers + self.capacity;
+        self.admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| (taken < places).then_some(taken + 1))
+            .ok()
+            .map(|_| Place(self.admitted.clone()))
     }
 
     /// Runs `job` on a worker and returns its result, or why it did not run to the end.
@@ -57,10 +81,14 @@ impl WorkerPool {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Refused> {
+        let Some(place) = self.admit() else {
+            return Err(Refused::QueueFull { capacity: self.capacity });
+        };
         let (reply, result) = oneshot::channel::<Result<T, Refused>>();
         let queued = Instant::now();
         let longest_wait = self.longest_wait;
         let task: Job = Box::new(move || {
+            let _place = place;
             if reply.is_closed() {
                 return; // the caller went away while the job waited
             }
@@ -71,10 +99,8 @@ impl WorkerPool {
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(job)).map_err(|_| Refused::Panicked);
             let _ = reply.send(outcome);
         });
-        match self.queue.try_send(task) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(Refused::QueueFull { capacity: self.capacity }),
-            Err(TrySendError::Disconnected(_)) => return Err(Refused::Panicked),
+        if self.queue.send(task).is_err() {
+            return Err(Refused::Panicked); // every worker is gone
         }
         // The sender is dropped without a reply only if its worker died, which catch_unwind
         // prevents; say so rather than hang.
