@@ -442,3 +442,13 @@ fn testee_speaks_the_conformance_protocol() {
     assert!(responses[3]["result"]["value"]["totalCount"].as_u64().unwrap() > 0);
     assert_eq!(responses[5]["result"], json!({"class": "contract-error", "error": {"tag": "internal"}}));
 }
+
+#[test]
+fn run_prints_extension_headers_escaped() {
+    let seeded = Seeded::new();
+    let evil = guests::with_response_header("x-evil", "a\r\nInjected: yes\u{1b}[31m");
+    let evil = seeded.file("evil.wasm", &evil);
+    let out = seeded.run(&evil, &[], &["GET", "/"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "HTTP 200\nx-evil: a\\r\\nInjected: yes\\u{1b}[31m\n\nok\n");
+}

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use support::cli::{Seeded, Server, assert_fails, run_in};
 use support::guests;
-use support::http_client::{Connection, Response, read_response, request};
+use support::http_client::{Connection, Response, SlowBody, read_response, request};
 
 const TOKEN: &str = "serve-test-token-0123456789abcdef";
 
@@ -250,43 +250,6 @@ fn log_lines_cannot_be_forged() {
     assert!(log.contains("[ok GET /x\\r\\nFORGED GET /admin -> 200\\u{1b}[2J]"), "escaped in place:\n{log}");
 }
 
-/// A connection that sent a request's headers and trickles its body a byte at a time; how it
-/// ended is read by [`SlowBody::ended`].
-struct SlowBody {
-    writer: std::thread::JoinHandle<()>,
-    reader: std::thread::JoinHandle<std::io::Result<Response>>,
-}
-
-impl SlowBody {
-    /// Starts one on `address`: `Content-Length: 2000`, then a byte every `every` (for a
-    /// minute at most).
-    fn start(address: &str, every: Duration) -> SlowBody {
-        let stream = TcpStream::connect(address).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let head = format!(
-            "POST /v1/execute HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\nContent-Length: 2000\r\n\r\n{{",
-            bearer()
-        );
-        writer.write_all(head.as_bytes()).unwrap();
-        let started = Instant::now();
-        let writer = std::thread::spawn(move || {
-            while started.elapsed() < Duration::from_secs(60) && writer.write_all(b" ").is_ok() {
-                std::thread::sleep(every);
-            }
-        });
-        let reader = std::thread::spawn(move || read_response(&mut BufReader::new(stream)));
-        SlowBody { writer, reader }
-    }
-
-    /// Waits for the server to end it: the response it got (408), or the error of a
-    /// connection the server closed.
-    fn ended(self) -> std::io::Result<Response> {
-        let ended = self.reader.join().unwrap();
-        let _ = self.writer.join();
-        ended
-    }
-}
-
 #[test]
 fn slow_clients_hold_only_their_own_connections() {
     let (seeded, mut server) = serve_ok(&["--workers", "4", "--client-timeout", "3s"]);
@@ -294,7 +257,7 @@ fn slow_clients_hold_only_their_own_connections() {
     // As many slow bodies as there are workers (tiny_http gave each a worker), and a client
     // that sends its headers a byte a second.
     let slow: Vec<SlowBody> =
-        (0..4).map(|_| SlowBody::start(&server.address, Duration::from_millis(500))).collect();
+        (0..4).map(|_| SlowBody::start(&server.address, &bearer(), Duration::from_millis(500))).collect();
     let mut slow_head = TcpStream::connect(&server.address).unwrap();
     slow_head.write_all(b"GET /healthz HTTP/1.1\r\nHo").unwrap();
     std::thread::sleep(Duration::from_millis(200));

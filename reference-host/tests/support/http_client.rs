@@ -5,7 +5,7 @@
 use serde_json::Value as Json;
 use std::io::{self, BufRead, BufReader, Write as _};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A response as read off the wire.
 #[derive(Debug, Clone)]
@@ -125,4 +125,40 @@ pub fn raw(address: &str, bytes: &[u8]) -> io::Result<Response> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     stream.write_all(bytes)?;
     read_response(&mut BufReader::new(stream))
+}
+
+/// A connection that sent a request's headers and trickles its body a byte at a time; how it
+/// ended is read by [`SlowBody::ended`].
+pub struct SlowBody {
+    writer: std::thread::JoinHandle<()>,
+    reader: std::thread::JoinHandle<std::io::Result<Response>>,
+}
+
+impl SlowBody {
+    /// Starts one on `address` (an execution request with `authorization`):
+    /// `Content-Length: 2000`, then a byte every `every` (for a minute at most).
+    pub fn start(address: &str, authorization: &str, every: Duration) -> SlowBody {
+        let stream = TcpStream::connect(address).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let head = format!(
+            "POST /v1/execute HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\nContent-Length: 2000\r\n\r\n{{"
+        );
+        writer.write_all(head.as_bytes()).unwrap();
+        let started = Instant::now();
+        let writer = std::thread::spawn(move || {
+            while started.elapsed() < Duration::from_secs(60) && writer.write_all(b" ").is_ok() {
+                std::thread::sleep(every);
+            }
+        });
+        let reader = std::thread::spawn(move || read_response(&mut BufReader::new(stream)));
+        SlowBody { writer, reader }
+    }
+
+    /// Waits for the server to end it: the response it got (408), or the error of a
+    /// connection the server closed.
+    pub fn ended(self) -> std::io::Result<Response> {
+        let ended = self.reader.join().unwrap();
+        let _ = self.writer.join();
+        ended
+    }
 }

@@ -261,3 +261,32 @@ impl AsyncWrite for TimedStream {
         self.get_mut().write_with(cx, |stream, cx| stream.poll_shutdown(cx))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_that_does_not_take_the_response_is_cut_off() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            // A client that connects and never reads.
+            let _client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+            let (accepted, _) = listener.accept().await.unwrap();
+            let mut stream = TimedStream::new(accepted, Duration::from_millis(200));
+            let chunk = vec![0u8; 1024 * 1024];
+            let writing = async {
+                loop {
+                    let written =
+                        std::future::poll_fn(|cx| Pin::new(&mut stream).poll_write(cx, &chunk)).await?;
+                    assert!(written > 0);
+                }
+            };
+            let ended: io::Result<()> = tokio::time::timeout(Duration::from_secs(60), writing)
+                .await
+                .expect("the write fails once the socket stays full for the timeout");
+            assert_eq!(ended.unwrap_err().kind(), io::ErrorKind::TimedOut);
+        });
+    }
+}
