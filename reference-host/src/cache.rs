@@ -248,6 +248,20 @@ mod tests {
         HostEngine::new(EngineConfig { max_concurrent_executions: 2, ..EngineConfig::default() }).unwrap()
     }
 
+    /// The one precompiled code file in `dir`.
+    fn precompiled_file(dir: &Path) -> PathBuf {
+        let mut files = std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path());
+        files.find(|path| path.extension().is_some_and(|e| e == "cwasm")).expect("a .cwasm file")
+    }
+
+    /// A cache directory holding the empty component, compiled by a first cache.
+    fn compiled_once(engine: &Arc<HostEngine>, dir: &Path) -> ContentDigest {
+        let content = digest(EMPTY_COMPONENT);
+        let first = ComponentCache::new(engine.clone(), Some(dir)).unwrap();
+        assert_eq!(first.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled);
+        content
+    }
+
     #[test]
     fn a_component_is_compiled_once_per_process() {
         let cache = ComponentCache::new(engine(), None).unwrap();
@@ -268,11 +282,7 @@ mod tests {
         assert_eq!(second.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Disk);
 
         // Flip one byte of the precompiled code: the digest no longer matches.
-        let code = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
-            .unwrap();
+        let code = precompiled_file(dir.path());
         let mut bytes = std::fs::read(&code).unwrap();
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0xff;
@@ -337,14 +347,8 @@ mod tests {
     fn a_precompiled_file_another_user_owns_is_never_loaded() {
         let dir = tempfile::tempdir().unwrap();
         let engine = engine();
-        let content = digest(EMPTY_COMPONENT);
-        let first = ComponentCache::new(engine.clone(), Some(dir.path())).unwrap();
-        assert_eq!(first.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled);
-        let code = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
-            .unwrap();
+        let content = compiled_once(&engine, dir.path());
+        let code = precompiled_file(dir.path());
         // A file planted by another user: its digest matches (whoever planted it wrote both),
         // only its owner gives it away.
         let me = ownership::effective_uid();
@@ -370,14 +374,8 @@ mod tests {
     fn a_link_in_place_of_a_precompiled_file_is_never_followed() {
         let dir = tempfile::tempdir().unwrap();
         let engine = engine();
-        let content = digest(EMPTY_COMPONENT);
-        let first = ComponentCache::new(engine.clone(), Some(dir.path())).unwrap();
-        assert_eq!(first.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled);
-        let code = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
-            .unwrap();
+        let content = compiled_once(&engine, dir.path());
+        let code = precompiled_file(dir.path());
         let elsewhere = dir.path().join("elsewhere");
         std::fs::rename(&code, &elsewhere).unwrap();
         std::os::unix::fs::symlink(&elsewhere, &code).unwrap();

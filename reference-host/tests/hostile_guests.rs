@@ -143,28 +143,18 @@ fn executions_beyond_the_pool_wait_for_a_slot_instead_of_failing() {
 /// A store with one tenant, one install granted `cap:client.read` and one client; returns
 /// the services and the client's id.
 fn store_with_a_client() -> (alga_reference_store::ReadServices, String) {
-    use alga_conformance_protocol::Fixture;
-    use alga_conformance_protocol::fixture::{Install, Tenant};
-    let client_id = "00000000-0000-4000-8000-0000000000c1".to_string();
-    let fixture = Fixture {
-        tenants: vec![Tenant {
-            tenant_id: TENANT.into(),
-            installs: vec![Install {
-                install_id: INSTALL.into(),
-                granted_capabilities: vec!["cap:client.read".into()],
-            }],
-            clients: vec![
-                serde_json::from_value(serde_json::json!({
-                    "clientId": client_id, "clientName": "Acme", "defaultCurrencyCode": "USD"
-                }))
-                .expect("a minimal client"),
-            ],
-            ..Default::default()
-        }],
-    };
+    let client_id = "00000000-0000-4000-8000-0000000000c1";
+    let fixture: alga_conformance_protocol::Fixture = serde_json::from_value(serde_json::json!({
+        "tenants": [{
+            "tenantId": TENANT,
+            "installs": [{"installId": INSTALL, "grantedCapabilities": ["cap:client.read"]}],
+            "clients": [{"clientId": client_id, "clientName": "Acme", "defaultCurrencyCode": "USD"}],
+        }]
+    }))
+    .expect("a valid fixture");
     let services = support::sqlite_services();
     services.store().load_fixture(&fixture).expect("the fixture loads");
-    (services, client_id)
+    (services, client_id.to_string())
 }
 
 #[test]

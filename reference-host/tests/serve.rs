@@ -388,53 +388,26 @@ fn the_contract_call_and_row_limits_are_options_and_name_themselves() {
 
     let greedy = format!("greedy={}", seeded.file("greedy.wasm", &guests::get_client_forever(&client_id)));
     let ok = format!("ok={}", seeded.file("ok.wasm", &guests::well_behaved()));
-    let mut server = Server::start(
-        seeded.path(),
-        &[
-            "--token-file",
-            &tokens,
-            "--component",
-            &greedy,
-            "--component",
-            &ok,
+    let body = json!({"context": admin, "component": "greedy", "request": {"path": "/"}}).to_string();
+    for (option, value, expected) in [
+        (
             "--host-call-limit",
             "20",
-            "--time-limit",
-            "10s",
-        ],
-        &[],
-    );
-    let body = json!({"context": admin, "component": "greedy", "request": {"path": "/"}}).to_string();
-    let response = execute(&server, &body);
-    assert_eq!(
-        (response.status, response.json()),
+            json!({"error": "host-call-limit", "message": "the extension exceeded its limit of 20 contract calls per execution"}),
+        ),
         (
-            500,
-            json!({"error": "host-call-limit", "message": "the extension exceeded its limit of 20 contract calls per execution"})
-        )
-    );
-    assert_still_serving(&mut server, &seeded);
-    drop(server);
-
-    let mut server = Server::start(
-        seeded.path(),
-        &[
-            "--token-file",
-            &tokens,
-            "--component",
-            &greedy,
-            "--component",
-            &ok,
             "--row-limit",
             "5",
-            "--time-limit",
-            "10s",
-        ],
-        &[],
-    );
-    let response = execute(&server, &body);
-    assert_eq!((response.status, &response.json()["error"]), (500, &json!("row-limit")));
-    assert_still_serving(&mut server, &seeded);
+            json!({"error": "row-limit", "message": "the extension exceeded its limit of 5 rows read per execution (this call would have made it 6)"}),
+        ),
+    ] {
+        let args = ["--token-file", &tokens, "--component", &greedy, "--component", &ok, option, value];
+        // A time limit far beyond what the calls take: the limit, not the clock, ends it.
+        let mut server = Server::start(seeded.path(), &[&args[..], &["--time-limit", "10s"]].concat(), &[]);
+        let response = execute(&server, &body);
+        assert_eq!((response.status, response.json()), (500, expected));
+        assert_still_serving(&mut server, &seeded);
+    }
 }
 
 #[test]

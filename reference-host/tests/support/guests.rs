@@ -246,7 +246,10 @@ pub fn get_client_forever(client_id: &str) -> Vec<u8> {
 /// A guest that answers `200 ok` with one response header, `name: value`, as given (CR, LF
 /// and escape bytes included).
 pub fn with_response_header(name: &str, value: &str) -> Vec<u8> {
-    let wat_bytes = |text: &str| text.bytes().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let wat_bytes = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let length = |text: &str| u8::try_from(text.len()).expect("a short text");
+    let (name_len, value_len) = (wat_bytes(&[length(name)]), wat_bytes(&[length(value)]));
+    let (name, value) = (wat_bytes(name.as_bytes()), wat_bytes(value.as_bytes()));
     let (resolve, world) = host_world();
     // The header record (name ptr, len, value ptr, len) at 2560, its texts at 2600 and 2800;
     // the response's header list (at 1028/1032 of the response record) points at it.
@@ -257,10 +260,6 @@ pub fn with_response_header(name: &str, value: &str) -> Vec<u8> {
             r#"(data (i32.const 2560) "\28\0a\00\00{name_len}\00\00\00\f0\0a\00\00{value_len}\00\00\00")
   (data (i32.const 2600) "{name}")
   (data (i32.const 2800) "{value}")"#,
-            name_len = format!("\\{:02x}", u8::try_from(name.len()).expect("a short name")),
-            value_len = format!("\\{:02x}", u8::try_from(value.len()).expect("a short value")),
-            name = wat_bytes(name),
-            value = wat_bytes(value),
         ),
         "i32.const 1028
     i32.const 2560
