@@ -429,3 +429,66 @@ fn a_database_password_is_never_echoed() {
         }
     }
 }
+
+#[test]
+fn the_readme_states_the_trust_model_of_serve_help() {
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains(alga_reference_host::cli::serve::TRUST_MODEL),
+        "README.md's trust model differs from `serve --help`: copy the text of TRUST_MODEL"
+    );
+}
+
+#[test]
+fn a_locked_table_holds_an_execution_no_longer_than_its_time_limit() {
+    use std::io::BufRead as _;
+    let postgres = alga_reference_store::provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
+    let database = postgres.fresh_database("alga_serve_lock").unwrap_or_else(|err| panic!("{err}"));
+    let store = format!("postgres={}", database.url());
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = run_in(dir.path(), &["seed", "--store", &store, "--tenants", "1", "--format", "json"]);
+    assert_eq!(seeded.code, 0, "{}", seeded.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&seeded.stdout).unwrap();
+    let admin =
+        &summary["contexts"].as_array().unwrap().iter().find(|c| c["name"] == "t1-admin").unwrap()["context"];
+    let sample = support::sample::sample_extension_file().to_str().unwrap().to_string();
+    let tokens = token_file(dir.path());
+    let report = format!("report={sample}");
+    let server = Server::start(
+        dir.path(),
+        &["--token-file", &tokens, "--component", &report, "--store", &store, "--time-limit", "1s"],
+        &[],
+    );
+    // Another session holds the clients table until it is killed.
+    let mut locker = std::process::Command::new("psql")
+        .args([database.url(), "-X", "-q", "-v", "ON_ERROR_STOP=1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("psql runs");
+    let mut stdin = locker.stdin.take().unwrap();
+    stdin.write_all(b"BEGIN;\nLOCK TABLE clients IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n").unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(locker.stdout.take().unwrap());
+    while !line.contains("locked") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "psql ended before taking the lock");
+    }
+    let body = json!({"context": admin, "component": "report", "request": {"path": "/clients"}}).to_string();
+    let started = Instant::now();
+    let response = execute(&server, &body);
+    let elapsed = started.elapsed();
+    let _ = locker.kill();
+    let _ = locker.wait();
+    drop(stdin);
+    // The statement gives up at the time limit (the call is `internal`, 502 from the
+    // extension) or the clock ends the execution first; either way long before the store's
+    // own 5 s statement timeout.
+    let outcome = (response.status, response.json());
+    assert!(
+        (outcome.0 == 200 && outcome.1["status"] == 502)
+            || (outcome.0 == 500 && outcome.1["error"] == "time-limit"),
+        "{outcome:?}"
+    );
+    assert!(elapsed < Duration::from_secs(4), "a 1 s execution waited {elapsed:?} on a lock");
+}

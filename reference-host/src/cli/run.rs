@@ -82,7 +82,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     request.body = args.body.clone().unwrap_or_default().into_bytes();
 
     let bytes = read_component(&args.component)?;
-    let opened = store::open_seeded(&args.store)?;
+    let opened = store::open_seeded(&args.store, args.runtime.limits.time_limit)?;
     let given = ExecutionContext {
         tenant_id: args.tenant.clone(),
         install_id: args.install.clone(),

@@ -180,7 +180,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     if let Ok(address) = args.listen.parse() {
         auth::check_exposure(address, token.is_some(), args.insecure_no_auth)?;
     }
-    let opened = store::open_seeded(&args.store)?;
+    let opened = store::open_seeded(&args.store, args.runtime.limits.time_limit)?;
     let config = args.runtime.runtime_config();
     let runtime = Runtime::new(opened.services.clone(), &config)
         .map_err(|err| CliError::usage(format!("the runtime did not start: {err:#}")))?;

@@ -10,13 +10,14 @@
 
 use super::exit::CliError;
 use crate::escape;
-use alga_reference_store::postgres::PostgresStore;
+use alga_reference_store::postgres::{PostgresOptions, PostgresStore};
 use alga_reference_store::provision::{self, TestDatabase};
 use alga_reference_store::sqlite::SqliteStore;
 use alga_reference_store::{DataStore, ReadServices};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The embedded store's file when `--store` names none.
 pub const DEFAULT_SQLITE_FILE: &str = "alga-demo.sqlite";
@@ -93,7 +94,27 @@ fn database_url() -> Result<String, CliError> {
 }
 
 fn postgres(url: &str) -> Result<OpenedStore, CliError> {
-    PostgresStore::connect(url).map(from_store).map_err(|err| CliError::store(redact(&err.to_string(), url)))
+    postgres_with(url, PostgresOptions::default())
+}
+
+fn postgres_with(url: &str, options: PostgresOptions) -> Result<OpenedStore, CliError> {
+    PostgresStore::connect_with(url, options)
+        .map(from_store)
+        .map_err(|err| CliError::store(redact(&err.to_string(), url)))
+}
+
+/// The PostgreSQL settings for executions limited to `time_limit`: no single wait of a
+/// contract call (a connection, a free pooled connection, a statement, a lock it waits for)
+/// outlasts the execution's time limit, where the store's defaults allow 5 to 10 s. A
+/// deadline of the execution itself, counting down across its calls, and a bound on socket
+/// reads (a frozen server) need the store's API and are left to it.
+pub fn execution_options(time_limit: Duration) -> PostgresOptions {
+    PostgresOptions {
+        statement_timeout: time_limit,
+        connect_timeout: time_limit,
+        checkout_timeout: time_limit,
+        ..PostgresOptions::default()
+    }
 }
 
 /// `url` (a `postgres://` URL or `key=value` settings) with its password replaced by
@@ -189,8 +210,9 @@ pub fn open_for_seed(arg: &StoreArg) -> Result<OpenedStore, CliError> {
     }
 }
 
-/// Opens the store for `run` and `serve`: the data must be there already.
-pub fn open_seeded(arg: &StoreArg) -> Result<OpenedStore, CliError> {
+/// Opens the store for `run` and `serve`, whose executions are limited to `time_limit`
+/// ([`execution_options`]): the data must be there already.
+pub fn open_seeded(arg: &StoreArg, time_limit: Duration) -> Result<OpenedStore, CliError> {
     match arg {
         StoreArg::Sqlite(path) => {
             let explicit = path.is_some();
@@ -205,7 +227,9 @@ pub fn open_seeded(arg: &StoreArg) -> Result<OpenedStore, CliError> {
             }
             SqliteStore::open(&path).map(from_store).map_err(|err| CliError::store(err.to_string()))
         }
-        StoreArg::Postgres(url) => postgres(&url.clone().map_or_else(database_url, Ok)?),
+        StoreArg::Postgres(url) => {
+            postgres_with(&url.clone().map_or_else(database_url, Ok)?, execution_options(time_limit))
+        }
     }
 }
 
