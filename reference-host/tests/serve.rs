@@ -14,15 +14,9 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::cli::{Seeded, Server, assert_fails, run_in};
+use support::cli::{Seeded, Server, TOKEN, assert_fails, bearer, run_in, token_file};
 use support::guests;
 use support::http_client::{Connection, Response, SlowBody, read_response, request};
-
-const TOKEN: &str = "serve-test-token-0123456789abcdef";
-
-fn bearer() -> String {
-    format!("Bearer {TOKEN}")
-}
 
 /// Writes `contents` to a file `name` in `dir` with `mode`; returns its path.
 fn file_with_mode(dir: &Path, name: &str, contents: &str, mode: u32) -> PathBuf {
@@ -31,11 +25,6 @@ fn file_with_mode(dir: &Path, name: &str, contents: &str, mode: u32) -> PathBuf 
     std::fs::write(&path, contents).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     path
-}
-
-/// The token file every test uses: the token and a newline (as `echo` writes it), mode 0600.
-fn token_file(dir: &Path) -> String {
-    file_with_mode(dir, "token", &format!("{TOKEN}\n"), 0o600).to_str().unwrap().to_string()
 }
 
 /// A seeded directory and `serve` of the well-behaved guest as `ok` (plus `extra`
@@ -446,19 +435,8 @@ fn a_locked_table_holds_an_execution_no_longer_than_its_time_limit() {
     let database = postgres.fresh_database("alga_serve_lock").unwrap_or_else(|err| panic!("{err}"));
     let store = format!("postgres={}", database.url());
     let dir = tempfile::tempdir().unwrap();
-    let seeded = run_in(dir.path(), &["seed", "--store", &store, "--tenants", "1", "--format", "json"]);
-    assert_eq!(seeded.code, 0, "{}", seeded.stderr);
-    let summary: serde_json::Value = serde_json::from_str(&seeded.stdout).unwrap();
-    let admin =
-        &summary["contexts"].as_array().unwrap().iter().find(|c| c["name"] == "t1-admin").unwrap()["context"];
-    let sample = support::sample::sample_extension_file().to_str().unwrap().to_string();
-    let tokens = token_file(dir.path());
-    let report = format!("report={sample}");
-    let server = Server::start(
-        dir.path(),
-        &["--token-file", &tokens, "--component", &report, "--store", &store, "--time-limit", "1s"],
-        &[],
-    );
+    let admin = support::cli::seed_one_tenant(dir.path(), &store);
+    let server = support::cli::serve_sample(dir.path(), &store, &["--time-limit", "1s"]);
     // Another session holds the clients table until it is killed.
     let mut locker = std::process::Command::new("psql")
         .args([database.url(), "-X", "-q", "-v", "ON_ERROR_STOP=1"])

@@ -21,27 +21,13 @@ use serde_json::{Value as Json, json};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
-use support::cli::{Seeded, Server, run_in};
+use support::cli::{Seeded, bearer};
 use support::http_client::{Connection, SlowBody, request};
-
-const TOKEN: &str = "serve-load-token-0123456789abcdef";
 
 /// How much resident memory may grow from after the warm-up to after 10,000 executions.
 /// What stays resident is the engine, the compiled sample (mapped once) and the allocator's
 /// high-water mark; executions leave nothing behind, so growth beyond this is a leak.
 const RSS_GROWTH_BOUND_MIB: f64 = 16.0;
-
-fn bearer() -> String {
-    format!("Bearer {TOKEN}")
-}
-
-fn token_file(dir: &std::path::Path) -> String {
-    use std::os::unix::fs::PermissionsExt as _;
-    let path = dir.join("token");
-    std::fs::write(&path, format!("{TOKEN}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 /// The body of an execution request of the sample (`report`) at `path` in `context`.
 fn execution(context: &Json, path: &str) -> String {
@@ -146,14 +132,7 @@ fn demo_client_id(context: &Json) -> String {
 #[test]
 fn load_slow_clients_and_memory_on_the_embedded_store() {
     let seeded = Seeded::new();
-    let sample = support::sample::sample_extension_file().to_str().unwrap().to_string();
-    let tokens = token_file(seeded.path());
-    let report = format!("report={sample}");
-    let server = Server::start(
-        seeded.path(),
-        &["--token-file", &tokens, "--component", &report, "--workers", "4"],
-        &[],
-    );
+    let server = support::cli::serve_sample(seeded.path(), "sqlite", &["--workers", "4"]);
     let admin = seeded.context_json("t1-admin");
     let body = execution(&admin, &format!("/clients/{}", demo_client_id(&admin)));
 
@@ -244,20 +223,8 @@ fn a_database_stopped_and_restarted_mid_load() {
     assert!(url.contains("hunter2"), "{url}");
     let store = format!("postgres={url}");
     let dir = tempfile::tempdir().unwrap();
-    let seeded = run_in(dir.path(), &["seed", "--store", &store, "--tenants", "1", "--format", "json"]);
-    assert_eq!(seeded.code, 0, "{}", seeded.stderr);
-    let summary: Json = serde_json::from_str(&seeded.stdout).unwrap();
-    let admin =
-        summary["contexts"].as_array().unwrap().iter().find(|c| c["name"] == "t1-admin").unwrap()["context"]
-            .clone();
-    let sample = support::sample::sample_extension_file().to_str().unwrap().to_string();
-    let tokens = token_file(dir.path());
-    let report = format!("report={sample}");
-    let server = Server::start(
-        dir.path(),
-        &["--token-file", &tokens, "--component", &report, "--store", &store, "--workers", "4"],
-        &[],
-    );
+    let admin = support::cli::seed_one_tenant(dir.path(), &store);
+    let server = support::cli::serve_sample(dir.path(), &store, &["--workers", "4"]);
     let body = execution(&admin, "/clients?pageSize=5");
 
     let phase = AtomicU8::new(BEFORE);

@@ -193,3 +193,40 @@ impl Server {
         self.process.0.try_wait().unwrap().is_none()
     }
 }
+
+/// Seeds one demo tenant into `store` (a `--store` value) from `dir` and returns the JSON
+/// context of its `t1-admin`.
+pub fn seed_one_tenant(dir: &Path, store: &str) -> Json {
+    let seeded = run_in(dir, &["seed", "--store", store, "--tenants", "1", "--format", "json"]);
+    assert_eq!(seeded.code, 0, "{}", seeded.stderr);
+    let summary: Json = serde_json::from_str(&seeded.stdout).expect("seed --format json prints JSON");
+    let contexts = summary["contexts"].as_array().expect("the demo's contexts");
+    contexts.iter().find(|c| c["name"] == "t1-admin").expect("context t1-admin")["context"].clone()
+}
+
+/// The token the `serve` tests give their servers.
+pub const TOKEN: &str = "serve-test-token-0123456789abcdef";
+
+/// The `Authorization` header value that presents [`TOKEN`].
+pub fn bearer() -> String {
+    format!("Bearer {TOKEN}")
+}
+
+/// Writes [`TOKEN`] and a newline (as `echo` writes it) to file `token` in `dir`, mode
+/// 0600; returns its path.
+pub fn token_file(dir: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join("token");
+    std::fs::write(&path, format!("{TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `serve` in `dir` of the TypeScript sample as component `report` over `store` (a
+/// `--store` value), with the token and the options `extra`.
+pub fn serve_sample(dir: &Path, store: &str, extra: &[&str]) -> Server {
+    let report = format!("report={}", super::sample::sample_extension_file().display());
+    let tokens = token_file(dir);
+    let args = [&["--token-file", &tokens, "--component", &report, "--store", store][..], extra].concat();
+    Server::start(dir, &args, &[])
+}
