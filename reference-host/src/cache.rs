@@ -15,11 +15,14 @@
 //!   component recompiled: it is never trusted blindly.
 //! - The key covers wasmtime's compatibility hash (version, target, flags), so an upgrade
 //!   never loads stale code; wasmtime checks its own header again on load.
-//! - The directory is created private (mode 0700) and refused when other users may write
-//!   to it: the digest protects against accidents, not against someone who can write both
-//!   files. Whoever can write the directory can run code as the host.
+//! - The directory is created private (mode 0700) and refused when another user owns it or
+//!   other users may write to it; each file is refused (and recompiled over) unless it is a
+//!   regular file owned by this user that no other user may write ([`crate::ownership`]).
+//!   The digest protects against accidents, not against someone who can write both files:
+//!   whoever can write the directory or its files can run code as the host.
 
 use crate::engine::HostEngine;
+use crate::ownership::{self, Owners};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -121,13 +124,35 @@ impl ComponentCache {
 /// The precompiled components in one directory.
 struct DiskCache {
     dir: PathBuf,
+    /// The only user whose directory and files are trusted: the one this host runs as.
+    owner: u32,
 }
 
 impl DiskCache {
     fn open(dir: &Path) -> anyhow::Result<Self> {
+        Self::open_as(dir, ownership::effective_uid())
+    }
+
+    /// The cache in `dir` for a host running as user `owner` (tests pretend to be another
+    /// user to see files of their own as someone else's).
+    fn open_as(dir: &Path, owner: u32) -> anyhow::Result<Self> {
         create_private_dir(dir)?;
-        refuse_shared_dir(dir)?;
-        Ok(DiskCache { dir: dir.to_path_buf() })
+        let metadata = std::fs::metadata(dir).map_err(|err| {
+            anyhow::anyhow!("cannot read the component cache directory {}: {err}", dir.display())
+        })?;
+        ownership::check("the component cache directory", dir, &metadata, Owners::User(owner), false)
+            .map_err(|why| anyhow::anyhow!("{why}: precompiled code from it runs unchecked"))?;
+        Ok(DiskCache { dir: dir.to_path_buf(), owner })
+    }
+
+    /// Whether `path` is a file this cache may trust: a regular file (not a link) of its
+    /// owner that no other user may write.
+    fn trusted(&self, path: &Path) -> Result<(), String> {
+        let metadata = std::fs::symlink_metadata(path).map_err(|err| err.to_string())?;
+        if !metadata.file_type().is_file() {
+            return Err(format!("{} is not a regular file", path.display()));
+        }
+        ownership::check("the precompiled file", path, &metadata, Owners::User(self.owner), false)
     }
 
     fn key(&self, fingerprint: &[u8; 32], content: &ContentDigest) -> String {
@@ -145,6 +170,15 @@ impl DiskCache {
     /// and wasmtime accepts it. Anything else is deleted (and recompiled by the caller).
     fn load(&self, engine: &HostEngine, key: &str) -> Option<Component> {
         let (code_path, digest_path) = self.paths(key);
+        if !digest_path.exists() && !code_path.exists() {
+            return None;
+        }
+        for path in [&digest_path, &code_path] {
+            if let Err(why) = self.trusted(path) {
+                self.discard(key, &why);
+                return None;
+            }
+        }
         let expected = std::fs::read_to_string(&digest_path).ok()?;
         let Ok(code) = std::fs::read(&code_path) else {
             self.discard(key, "its digest file has no code file");
@@ -156,9 +190,10 @@ impl DiskCache {
         }
         // SAFETY: the file was written by `store` below from `precompile_component` of an
         // engine with the same fingerprint (the key says so), and its digest matches what
-        // `store` recorded, so it is exactly the bytes wasmtime produced. The directory is
-        // private (see the module documentation for what that does and does not cover),
-        // and wasmtime validates its own header and engine compatibility on load.
+        // `store` recorded, so it is exactly the bytes wasmtime produced. The directory and
+        // both files are this user's and no one else may write them (see the module
+        // documentation for what that does and does not cover), and wasmtime validates its
+        // own header and engine compatibility on load.
         match unsafe { Component::deserialize_file(engine.engine(), &code_path) } {
             Ok(component) => Some(component),
             Err(err) => {
@@ -201,25 +236,6 @@ fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     })
 }
 
-#[cfg(unix)]
-fn refuse_shared_dir(dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(dir)?.permissions().mode();
-    anyhow::ensure!(
-        mode & 0o022 == 0,
-        "refusing the component cache directory {}: other users may write to it (mode {:o}), and \
-         precompiled code from it runs unchecked; use a private directory (chmod go-w)",
-        dir.display(),
-        mode & 0o777
-    );
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn refuse_shared_dir(_dir: &Path) -> anyhow::Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +246,20 @@ mod tests {
 
     fn engine() -> Arc<HostEngine> {
         HostEngine::new(EngineConfig { max_concurrent_executions: 2, ..EngineConfig::default() }).unwrap()
+    }
+
+    /// The one precompiled code file in `dir`.
+    fn precompiled_file(dir: &Path) -> PathBuf {
+        let mut files = std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path());
+        files.find(|path| path.extension().is_some_and(|e| e == "cwasm")).expect("a .cwasm file")
+    }
+
+    /// A cache directory holding the empty component, compiled by a first cache.
+    fn compiled_once(engine: &Arc<HostEngine>, dir: &Path) -> ContentDigest {
+        let content = digest(EMPTY_COMPONENT);
+        let first = ComponentCache::new(engine.clone(), Some(dir)).unwrap();
+        assert_eq!(first.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled);
+        content
     }
 
     #[test]
@@ -252,11 +282,7 @@ mod tests {
         assert_eq!(second.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Disk);
 
         // Flip one byte of the precompiled code: the digest no longer matches.
-        let code = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
-            .unwrap();
+        let code = precompiled_file(dir.path());
         let mut bytes = std::fs::read(&code).unwrap();
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0xff;
@@ -277,5 +303,84 @@ mod tests {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
         let err = ComponentCache::new(engine(), Some(dir.path())).err().unwrap().to_string();
         assert!(err.contains("other users may write to it"), "{err}");
+    }
+
+    /// A uid that is not this process's: `nobody` when it is not us, else another.
+    #[cfg(unix)]
+    fn another_uid() -> u32 {
+        let me = ownership::effective_uid();
+        if me == 65534 { 65533 } else { 65534 }
+    }
+
+    /// Gives `path` to another user: really (chown) when this process may, which is when it
+    /// runs as root; otherwise the cache is opened as if the host ran as another user, so
+    /// that this user's files are someone else's to it. Returns the uid the cache must be
+    /// opened as.
+    #[cfg(unix)]
+    fn owned_by_another_user(path: &Path) -> u32 {
+        let me = ownership::effective_uid();
+        if me == 0 {
+            std::os::unix::fs::chown(path, Some(another_uid()), None).unwrap();
+            me
+        } else {
+            another_uid()
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_another_user_owns_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("cache");
+        std::fs::create_dir(&cache_dir).unwrap();
+        let owner = owned_by_another_user(&cache_dir);
+        let err = DiskCache::open_as(&cache_dir, owner).err().unwrap().to_string();
+        assert!(err.starts_with("refusing the component cache directory"), "{err}");
+        let me = ownership::effective_uid();
+        let (actual, expected) = if me == 0 { (another_uid(), me) } else { (me, another_uid()) };
+        assert!(err.contains(&format!("it is owned by uid {actual}, not by uid {expected}")), "{err}");
+        assert!(err.ends_with("precompiled code from it runs unchecked"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_precompiled_file_another_user_owns_is_never_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let content = compiled_once(&engine, dir.path());
+        let code = precompiled_file(dir.path());
+        // A file planted by another user: its digest matches (whoever planted it wrote both),
+        // only its owner gives it away.
+        let me = ownership::effective_uid();
+        let owner = owned_by_another_user(&code);
+        let cache = if owner == me {
+            ComponentCache::new(engine.clone(), Some(dir.path())).unwrap()
+        } else {
+            // Pretending to run as another user makes the directory someone else's too;
+            // open the disk cache over it as that user but with the directory check passed.
+            let disk = DiskCache { dir: dir.path().to_path_buf(), owner };
+            ComponentCache { engine: engine.clone(), disk: Some(disk), slots: Mutex::new(HashMap::new()) }
+        };
+        assert_eq!(cache.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled, "not loaded");
+        if owner == me {
+            // It was replaced by a file of this user's, which the next process loads.
+            let next = ComponentCache::new(engine, Some(dir.path())).unwrap();
+            assert_eq!(next.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Disk);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_a_precompiled_file_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let content = compiled_once(&engine, dir.path());
+        let code = precompiled_file(dir.path());
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::rename(&code, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &code).unwrap();
+        let second = ComponentCache::new(engine, Some(dir.path())).unwrap();
+        assert_eq!(second.get(content, EMPTY_COMPONENT).unwrap().1, CacheSource::Compiled);
+        assert!(!std::fs::symlink_metadata(&code).unwrap().file_type().is_symlink(), "replaced");
     }
 }

@@ -88,7 +88,7 @@ fn list_or_nothing(items: &[String]) -> String {
 /// in a fresh store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExecutionError {
-    /// The guest ran into a limit (time, memory, table).
+    /// The guest ran into a limit (time, memory, table, contract calls, rows).
     #[error("{0}")]
     Limit(LimitExceeded),
     /// The guest trapped (an `unreachable`, a division by zero, a stack overflow, a JS
@@ -124,13 +124,15 @@ pub enum ExecutionError {
 }
 
 impl ExecutionError {
-    /// A short machine-readable kind: `time-limit`, `memory-limit`, `table-limit`, `trap`,
-    /// `instantiate`, `busy` or `bad-response`.
+    /// A short machine-readable kind: `time-limit`, `memory-limit`, `table-limit`,
+    /// `host-call-limit`, `row-limit`, `trap`, `instantiate`, `busy` or `bad-response`.
     pub fn kind(&self) -> &'static str {
         match self {
             ExecutionError::Limit(LimitExceeded::Time { .. }) => "time-limit",
             ExecutionError::Limit(LimitExceeded::Memory { .. }) => "memory-limit",
             ExecutionError::Limit(LimitExceeded::Table { .. }) => "table-limit",
+            ExecutionError::Limit(LimitExceeded::HostCalls { .. }) => "host-call-limit",
+            ExecutionError::Limit(LimitExceeded::Rows { .. }) => "row-limit",
             ExecutionError::Trap { .. } => "trap",
             ExecutionError::Instantiate { .. } => "instantiate",
             ExecutionError::Busy { .. } => "busy",

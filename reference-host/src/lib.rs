@@ -7,14 +7,16 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`engine`] | the one shared wasmtime engine: pooling allocator, epoch ticker, fingerprint |
-//! | [`limits`] | memory and time limits of an execution and how a hit is worded |
+//! | [`limits`] | memory, time, contract-call and row limits of an execution and how a hit is worded |
 //! | [`cache`] | compiled components, in memory and precompiled on disk |
+//! | [`ownership`] | who may have written a file the host trusts (cache, token file) |
 //! | [`state`] | the state of one execution (context, actor, read services) |
 //! | [`versions`] | the contract versions served and how to add one |
 //! | [`world`] | the host's own world: bindings, and the check that a component targets it |
 //! | [`http`] | the HTTP-like request and response of the handler |
 //! | [`runtime`] | loading components and running executions |
 //! | [`error`] | why loading or an execution failed |
+//! | [`escape`] | escaping text the host did not write before it reaches a log or terminal |
 //! | [`testee`] | the conformance suite's in-process driver ([`ReferenceTestee`]) |
 //! | [`cli`] | the `alga-reference-host` command line (`seed`, `run`, `serve`, `testee`) |
 
@@ -24,8 +26,10 @@ pub mod cache;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod escape;
 pub mod http;
 pub mod limits;
+pub mod ownership;
 pub mod runtime;
 pub mod state;
 pub mod testee;

@@ -1,9 +1,16 @@
-//! The limits a guest runs under (memory and time), the [`ResourceLimiter`] that enforces the
-//! memory cap, and the translation of a limit hit into an error a person can act on.
+//! The limits a guest runs under (memory, time, contract calls and rows read), the
+//! [`ResourceLimiter`] that enforces the memory cap, the count of contract calls and rows,
+//! and the translation of a limit hit into an error a person can act on.
 //!
 //! Memory is capped per execution, over all linear memories of the component together (a
 //! componentize-js component has more than one). The time limit is enforced by epoch
 //! interruption (see [`crate::engine`]); this module only words the error.
+//!
+//! Contract calls and rows are capped per execution so that what one execution can ask of
+//! the database does not depend on how fast the database is (the time limit alone allowed
+//! about 650 transactions in 2 s). The call that goes past a cap is not run (or its rows are
+//! not handed over) and the execution ends with a trap naming the limit: the runtime's call
+//! hook (`crate::runtime`) traps as the call returns when [`GuestLimiter::ended_by`] is set.
 
 use std::fmt;
 use std::time::Duration;
@@ -21,13 +28,29 @@ pub struct Limits {
     pub time: Duration,
     /// Most elements a guest table may hold.
     pub table_elements: usize,
+    /// Most calls of the contract's functions (`list-clients`, `get-client`, ...) one
+    /// execution may make.
+    pub host_calls: u32,
+    /// Most rows (clients and catalog items) the contract's functions may return to one
+    /// execution, over all its calls: a page counts its items, a `get-*` that finds its
+    /// record counts one.
+    pub rows: u64,
 }
 
 impl Default for Limits {
     /// 64 MiB of memory and 2 seconds: enough for a componentize-js extension (about
     /// 20 MiB after start) listing 100 records, far below what hurts a shared host.
+    /// 1,000 contract calls and 10,000 rows (a hundred full pages): more than a report over a
+    /// tenant's whole client list needs at the contract's page size, and a bound on the
+    /// database work of one execution whatever the database's speed.
     fn default() -> Self {
-        Limits { memory_bytes: 64 * MIB, time: Duration::from_secs(2), table_elements: 100_000 }
+        Limits {
+            memory_bytes: 64 * MIB,
+            time: Duration::from_secs(2),
+            table_elements: 100_000,
+            host_calls: 1_000,
+            rows: 10_000,
+        }
     }
 }
 
@@ -81,6 +104,18 @@ pub enum LimitExceeded {
         /// The size it asked for.
         requested: usize,
     },
+    /// The guest made one contract call more than allowed.
+    HostCalls {
+        /// The limit, in calls per execution.
+        limit: u32,
+    },
+    /// A contract call would have taken the rows returned to the guest past the limit.
+    Rows {
+        /// The limit, in rows per execution.
+        limit: u64,
+        /// The rows the execution would have had with this call's.
+        requested: u64,
+    },
 }
 
 impl fmt::Display for LimitExceeded {
@@ -99,26 +134,85 @@ impl fmt::Display for LimitExceeded {
                 f,
                 "the extension tried to grow a table past {limit} elements (it asked for {requested})"
             ),
+            LimitExceeded::HostCalls { limit } => {
+                write!(f, "the extension exceeded its limit of {limit} contract calls per execution")
+            }
+            LimitExceeded::Rows { limit, requested } => write!(
+                f,
+                "the extension exceeded its limit of {limit} rows read per execution (this call \
+                 would have made it {requested})"
+            ),
         }
     }
 }
 
 /// The [`ResourceLimiter`] of one execution: enforces [`Limits::memory_bytes`] over all
 /// memories together and remembers a refusal, so that the trap that usually follows one
-/// (a guest allocator giving up) is reported as the memory limit, not as a bare trap.
+/// (a guest allocator giving up) is reported as the memory limit, not as a bare trap. It
+/// also counts the execution's contract calls and rows against [`Limits::host_calls`] and
+/// [`Limits::rows`].
 #[derive(Debug)]
 pub struct GuestLimiter {
     limits: Limits,
     /// Bytes of linear memory granted so far, over all memories.
     memory_in_use: usize,
-    /// The first limit refused in this execution, if any.
+    /// The first memory or table growth refused in this execution, if any. The guest may
+    /// recover from one (`memory.grow` returns -1).
     refused: Option<LimitExceeded>,
+    /// Contract calls made so far.
+    host_calls: u32,
+    /// Rows returned to the guest so far.
+    rows: u64,
+    /// The contract-call or row limit that ends this execution, once hit.
+    ended_by: Option<LimitExceeded>,
 }
+
+/// A contract call refused because it would go past a limit: the call returns without
+/// running (or without its result), and the execution ends (see [`GuestLimiter::ended_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRefused;
 
 impl GuestLimiter {
     /// A limiter for one execution.
     pub fn new(limits: Limits) -> Self {
-        GuestLimiter { limits, memory_in_use: 0, refused: None }
+        GuestLimiter { limits, memory_in_use: 0, refused: None, host_calls: 0, rows: 0, ended_by: None }
+    }
+
+    /// Counts one contract call; refused when it is one past [`Limits::host_calls`] (or the
+    /// execution already hit a limit that ends it).
+    pub fn start_host_call(&mut self) -> Result<(), CallRefused> {
+        if self.ended_by.is_some() {
+            return Err(CallRefused);
+        }
+        if self.host_calls >= self.limits.host_calls {
+            self.ended_by = Some(LimitExceeded::HostCalls { limit: self.limits.host_calls });
+            return Err(CallRefused);
+        }
+        self.host_calls += 1;
+        Ok(())
+    }
+
+    /// Counts `rows` returned by a contract call; refused (the rows are not handed over)
+    /// when they take the execution past [`Limits::rows`].
+    pub fn take_rows(&mut self, rows: usize) -> Result<(), CallRefused> {
+        let total = self.rows.saturating_add(rows as u64);
+        if total > self.limits.rows {
+            self.ended_by = Some(LimitExceeded::Rows { limit: self.limits.rows, requested: total });
+            return Err(CallRefused);
+        }
+        self.rows = total;
+        Ok(())
+    }
+
+    /// The contract-call or row limit that ends this execution, once one was hit.
+    pub fn ended_by(&self) -> Option<&LimitExceeded> {
+        self.ended_by.as_ref()
+    }
+
+    /// The limit to blame for a failed execution: the one that ended it, else the first
+    /// growth refused.
+    pub fn cause(&self) -> Option<&LimitExceeded> {
+        self.ended_by.as_ref().or(self.refused.as_ref())
     }
 
     /// The limits it enforces.
@@ -199,6 +293,30 @@ mod tests {
         assert_eq!(
             limiter.refused().map(ToString::to_string).as_deref(),
             Some("the extension tried to grow memory past 10 MiB (it asked for 11 MiB in total)")
+        );
+    }
+
+    #[test]
+    fn contract_calls_and_rows_are_counted_against_their_limits() {
+        let mut limiter = GuestLimiter::new(Limits { host_calls: 2, rows: 150, ..Limits::default() });
+        assert_eq!(limiter.start_host_call(), Ok(()));
+        assert_eq!(limiter.take_rows(100), Ok(()));
+        assert_eq!(limiter.start_host_call(), Ok(()));
+        assert_eq!(limiter.take_rows(51), Err(CallRefused), "151 rows is past 150");
+        assert_eq!(
+            limiter.cause().map(ToString::to_string).as_deref(),
+            Some(
+                "the extension exceeded its limit of 150 rows read per execution (this call would have made it 151)"
+            )
+        );
+        assert_eq!(limiter.start_host_call(), Err(CallRefused), "nothing runs after a limit ended it");
+
+        let mut limiter = GuestLimiter::new(Limits { host_calls: 1, ..Limits::default() });
+        assert_eq!(limiter.start_host_call(), Ok(()));
+        assert_eq!(limiter.start_host_call(), Err(CallRefused));
+        assert_eq!(
+            limiter.ended_by().map(ToString::to_string).as_deref(),
+            Some("the extension exceeded its limit of 1 contract calls per execution")
         );
     }
 

@@ -12,7 +12,7 @@ use crate::error::{ExecutionError, LoadError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::HostState;
 use crate::world::bindings::ExtensionPre;
-use crate::{versions, world};
+use crate::{escape, versions, world};
 use alga_conformance_protocol::{Call, ExecutionContext, Outcome};
 use alga_extension_contract::host::dynamic::{CallError, call_json};
 use alga_extension_contract::probe::probe_export_name;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use wasmtime::component::{Component, InstancePre, Linker};
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::{CallHook, Engine, Store, Trap};
 
 /// How to build a [`Runtime`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -251,6 +251,13 @@ impl Runtime {
         let state = HostState::new(context.clone(), self.services.clone(), limits);
         let mut store = Store::new(engine, state);
         store.limiter(|state| state.limiter());
+        // A contract call past the contract-call or row limit returns `internal` to the
+        // bindings; this hook turns its return into a trap, so the execution ends there and
+        // the guest never sees that answer (`crate::limits`).
+        store.call_hook(|store, hook| match (hook, store.data().limiter_ref().ended_by()) {
+            (CallHook::ReturningFromHost, Some(limit)) => Err(wasmtime::format_err!("{limit}")),
+            _ => Ok(()),
+        });
         // Trapping at the deadline is the store's default behaviour on an epoch engine.
         store.set_epoch_deadline(self.shared.engine.deadline_ticks());
         store
@@ -289,26 +296,30 @@ enum Stage {
 }
 
 /// Words a wasmtime error of an execution: a limit when one was hit (the deadline trap,
-/// or a refusal the limiter recorded), else the trap, else a failure to start.
+/// or a limit the limiter recorded), else the trap, else a failure to start.
+///
+/// A trap's message and backtrace carry text the guest chose (function names from its name
+/// section), so control characters in them are escaped line by line: they reach logs and
+/// terminals.
 fn classify(err: wasmtime::Error, state: &HostState, stage: Stage) -> ExecutionError {
     let limits = state.limiter_ref();
     if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
         // `Interrupt` is what an epoch deadline raises; nothing else interrupts here.
         return ExecutionError::Limit(crate::limits::LimitExceeded::Time { limit: limits.limits().time });
     }
-    if let Some(refused) = limits.refused() {
-        return ExecutionError::Limit(refused.clone());
+    if let Some(limit) = limits.cause() {
+        return ExecutionError::Limit(limit.clone());
     }
     let trapped = err.downcast_ref::<Trap>().is_some();
     if stage == Stage::Instantiate && !trapped {
-        return ExecutionError::Instantiate { message: format!("{err:#}") };
+        return ExecutionError::Instantiate { message: escape::lines(&format!("{err:#}")) };
     }
     let mut message = err.root_cause().to_string();
     if let Some(backtrace) = err.downcast_ref::<wasmtime::WasmBacktrace>() {
         message.push('\n');
         message.push_str(backtrace.to_string().trim_end());
     }
-    ExecutionError::Trap { message }
+    ExecutionError::Trap { message: escape::lines(&message) }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

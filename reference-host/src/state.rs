@@ -1,7 +1,8 @@
 //! The state of one execution, held by its wasmtime `Store`: the execution context (fixed by
 //! the host, never visible to or changeable by the guest), the actor it resolves to, the
 //! read services, and the limiter. It implements the contract's functions
-//! ([`ReadHost`]) by handing them to the read services with that actor.
+//! ([`ReadHost`]) by handing them to the read services with that actor, counting each call
+//! and the rows it returns against the execution's limits.
 
 use crate::limits::{GuestLimiter, Limits};
 use alga_conformance_protocol::ExecutionContext;
@@ -56,26 +57,51 @@ fn resolve<'a>(
     Ok(actor.as_ref().expect("resolved above"))
 }
 
+impl HostState {
+    /// Runs one contract call: counts it, answers it with the execution's actor, and counts
+    /// the rows it returns. A call past a limit is answered `internal` without running (or
+    /// without its rows), and the runtime's call hook then ends the execution with a trap
+    /// naming the limit, so the guest never sees that answer.
+    fn contract_call<T>(
+        &mut self,
+        rows: impl Fn(&T) -> usize,
+        call: impl FnOnce(&ReadServices, &Actor) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
+        self.limiter.start_host_call().map_err(|_| ReadError::Internal)?;
+        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
+        let value = call(&self.services, actor)?;
+        self.limiter.take_rows(rows(&value)).map_err(|_| ReadError::Internal)?;
+        Ok(value)
+    }
+}
+
 impl ReadHost for HostState {
     fn list_clients(&mut self, input: ClientListInput) -> Result<ClientPage, ReadError> {
-        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
-        self.services.list_clients(actor, &input)
+        self.contract_call(
+            |page: &ClientPage| page.items.len(),
+            |services, actor| services.list_clients(actor, &input),
+        )
     }
 
     fn get_client(&mut self, client_id: String) -> Result<Option<ClientSummary>, ReadError> {
-        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
-        self.services.get_client(actor, &client_id)
+        self.contract_call(found, |services, actor| services.get_client(actor, &client_id))
     }
 
     fn list_services(&mut self, input: ServiceListInput) -> Result<ServicePage, ReadError> {
-        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
-        self.services.list_services(actor, &input)
+        self.contract_call(
+            |page: &ServicePage| page.items.len(),
+            |services, actor| services.list_services(actor, &input),
+        )
     }
 
     fn get_service(&mut self, service_id: String) -> Result<Option<ServiceSummary>, ReadError> {
-        let actor = resolve(&mut self.actor, &self.services, &self.context)?;
-        self.services.get_service(actor, &service_id)
+        self.contract_call(found, |services, actor| services.get_service(actor, &service_id))
     }
+}
+
+/// Rows in a `get-*` answer: one when it found the record.
+fn found<T>(record: &Option<T>) -> usize {
+    usize::from(record.is_some())
 }
 
 #[cfg(test)]

@@ -6,97 +6,11 @@
 mod support;
 
 use serde_json::{Value as Json, json};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::PathBuf;
+use std::process::Stdio;
+use support::cli::{Running, Seeded, assert_fails, command, http, run_in};
 use support::guests;
-
-/// The command in `dir`, with no `DATABASE_URL`. Its precompiled components go to one
-/// directory under cargo's `CARGO_TARGET_TMPDIR` that every test process shares, so the
-/// 12 MB sample is compiled once (the disk cache is what makes that safe and quick).
-fn command(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_alga-reference-host"));
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache");
-    command.current_dir(dir).env_remove("DATABASE_URL").env("XDG_CACHE_HOME", cache);
-    command
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let output = command(dir).args(args).output().expect("the command runs");
-    Output {
-        code: output.status.code().expect("the command exited"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A directory with the demo data seeded into `alga-demo.sqlite`, and the demo's contexts.
-struct Seeded {
-    dir: tempfile::TempDir,
-    contexts: Vec<Json>,
-}
-
-impl Seeded {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let out = run_in(dir.path(), &["seed", "--format", "json"]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        let summary: Json = serde_json::from_str(&out.stdout).expect("seed --format json prints JSON");
-        Seeded { dir, contexts: summary["contexts"].as_array().unwrap().clone() }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// The `run` options of demo context `name`.
-    fn context_args(&self, name: &str) -> Vec<String> {
-        let context = &self.contexts.iter().find(|c| c["name"] == name).expect("a demo context")["context"];
-        let mut args = vec![
-            "--tenant".to_string(),
-            context["tenantId"].as_str().unwrap().to_string(),
-            "--install".to_string(),
-            context["installId"].as_str().unwrap().to_string(),
-        ];
-        if let Some(user) = context.get("user").filter(|u| !u.is_null()) {
-            args.extend([
-                "--user".to_string(),
-                user["userId"].as_str().unwrap().to_string(),
-                "--user-type".to_string(),
-                user["userType"].as_str().unwrap().to_string(),
-            ]);
-        }
-        args
-    }
-
-    fn context_json(&self, name: &str) -> Json {
-        self.contexts.iter().find(|c| c["name"] == name).expect("a demo context")["context"].clone()
-    }
-
-    /// Writes `bytes` to a file in the directory and returns its path.
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-
-    /// `run --component COMPONENT <context of t1-admin> [extra] METHOD PATH`.
-    fn run(&self, component: &str, extra: &[&str], method_path: &[&str]) -> Output {
-        let mut args = vec!["run".to_string(), "--component".to_string(), component.to_string()];
-        args.extend(self.context_args("t1-admin"));
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args.extend(method_path.iter().map(|s| s.to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_in(self.path(), &args)
-    }
-}
 
 #[test]
 fn every_command_has_help_with_the_exit_codes() {
@@ -158,12 +72,6 @@ fn run_prints_the_response_of_the_sample_extension() {
     assert_eq!(response["headers"], json!({"content-type": "application/json"}));
     let body: Json = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"], "invalid-input");
-}
-
-/// Runs `args`; checks the exit code and that stderr is `error: ` followed by `message`.
-fn assert_fails(out: &Output, code: i32, message: &str) {
-    assert_eq!(out.code, code, "stderr: {}", out.stderr);
-    assert!(out.stderr.contains(message), "expected {message:?} in:\n{}", out.stderr);
 }
 
 #[test]
@@ -375,33 +283,6 @@ fn failing_extensions_exit_with_code_1_and_the_limit_named() {
     );
 }
 
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// One HTTP/1.1 request; returns the status and the JSON body.
-fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, Json) {
-    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: \
-         {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
-    (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")))
-}
-
 #[test]
 fn serve_runs_concurrent_execution_requests() {
     let seeded = Seeded::new();
@@ -560,4 +441,14 @@ fn testee_speaks_the_conformance_protocol() {
     assert_eq!(responses[3]["result"]["class"], "value", "{}", responses[3]);
     assert!(responses[3]["result"]["value"]["totalCount"].as_u64().unwrap() > 0);
     assert_eq!(responses[5]["result"], json!({"class": "contract-error", "error": {"tag": "internal"}}));
+}
+
+#[test]
+fn run_prints_extension_headers_escaped() {
+    let seeded = Seeded::new();
+    let evil = guests::with_response_header("x-evil", "a\r\nInjected: yes\u{1b}[31m");
+    let evil = seeded.file("evil.wasm", &evil);
+    let out = seeded.run(&evil, &[], &["GET", "/"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "HTTP 200\nx-evil: a\\r\\nInjected: yes\\u{1b}[31m\n\nok\n");
 }

@@ -1,7 +1,7 @@
 //! Hostile guests (hand-written WAT components of the host's world): an infinite loop, a
-//! memory bomb, a memory too large to start, a trap, a stack overflow and a bad response
-//! each end their own execution with an error that names the cause, and the next
-//! execution on the same runtime succeeds.
+//! memory bomb, a memory too large to start, a trap, a stack overflow, a bad response and
+//! a guest that calls the contract without end each end their own execution with an error
+//! that names the cause, and the next execution on the same runtime succeeds.
 
 mod support;
 
@@ -138,4 +138,47 @@ fn executions_beyond_the_pool_wait_for_a_slot_instead_of_failing() {
             assert_eq!(handle.join().unwrap(), Ok(200));
         }
     });
+}
+
+/// A store with one tenant, one install granted `cap:client.read` and one client; returns
+/// the services and the client's id.
+fn store_with_a_client() -> (alga_reference_store::ReadServices, String) {
+    let client_id = "00000000-0000-4000-8000-0000000000c1";
+    let fixture: alga_conformance_protocol::Fixture = serde_json::from_value(serde_json::json!({
+        "tenants": [{
+            "tenantId": TENANT,
+            "installs": [{"installId": INSTALL, "grantedCapabilities": ["cap:client.read"]}],
+            "clients": [{"clientId": client_id, "clientName": "Acme", "defaultCurrencyCode": "USD"}],
+        }]
+    }))
+    .expect("a valid fixture");
+    let services = support::sqlite_services();
+    services.store().load_fixture(&fixture).expect("the fixture loads");
+    (services, client_id.to_string())
+}
+
+#[test]
+fn a_guest_calling_the_contract_without_end_stops_at_the_call_limit() {
+    let (services, client_id) = store_with_a_client();
+    // A time limit far beyond what 50 calls take: the call limit, not the clock, ends it.
+    let limits = Limits { time: Duration::from_secs(20), host_calls: 50, ..Limits::default() };
+    let runtime = support::runtime_with(services, limits);
+    let err = run(&runtime, &guests::get_client_forever(&client_id)).unwrap_err();
+    assert_eq!(err.kind(), "host-call-limit", "{err}");
+    assert_eq!(err.to_string(), "the extension exceeded its limit of 50 contract calls per execution");
+    assert_still_serving(&runtime);
+}
+
+#[test]
+fn a_guest_reading_rows_without_end_stops_at_the_row_limit() {
+    let (services, client_id) = store_with_a_client();
+    let limits = Limits { time: Duration::from_secs(20), rows: 10, ..Limits::default() };
+    let runtime = support::runtime_with(services, limits);
+    let err = run(&runtime, &guests::get_client_forever(&client_id)).unwrap_err();
+    assert_eq!(err.kind(), "row-limit", "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the extension exceeded its limit of 10 rows read per execution (this call would have made it 11)"
+    );
+    assert_still_serving(&runtime);
 }

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 /// Success: the extension answered (whatever its HTTP status), the data was loaded, the
 /// server or testee stopped normally.
 pub const OK: u8 = 0;
-/// The extension ran but failed: it trapped, hit its time or memory limit, or answered
-/// something that is not an HTTP response.
+/// The extension ran but failed: it trapped, hit a limit (time, memory, contract calls,
+/// rows), or answered something that is not an HTTP response.
 pub const EXTENSION_FAILED: u8 = 1;
 /// The command line is wrong: an unknown option, a malformed id, an unknown tenant or
-/// install (clap reports its own parse errors with this code too).
+/// install, a token that breaks the rules, a reachable address without a token (clap
+/// reports its own parse errors with this code too).
 pub const USAGE: u8 = 2;
 /// The component cannot be loaded: a missing file, not a component, not built for this
 /// host's world.
@@ -24,8 +25,11 @@ pub const LISTEN: u8 = 5;
 /// The exit codes as `--help` lists them.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success (for `run`: the extension answered, whatever its HTTP status)
-  1  the extension failed: a trap, its time or memory limit, an invalid response
-  2  usage: bad arguments or a bad execution context (malformed id, unknown tenant/install)
+  1  the extension failed: a trap, a limit (time, memory, contract calls, rows), an invalid
+     response
+  2  usage: bad arguments or a bad execution context (malformed id, unknown tenant/install);
+     for `serve` also a token file or value that breaks the rules, or a non-loopback
+     address without a token
   3  the component cannot be loaded (missing file, not a component, wrong world)
   4  the store cannot be used (not seeded, database unreachable, data does not load)
   5  `serve` cannot listen on the address";

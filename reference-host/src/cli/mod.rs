@@ -76,6 +76,16 @@ pub struct LimitArgs {
     /// Longest one execution may run, host calls included: `2s`, `1.5s`, `500ms`.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub time_limit: Duration,
+    /// Most calls of the contract's functions one execution may make; the call past it ends
+    /// the execution.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().host_calls,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub host_call_limit: u32,
+    /// Most rows (clients, catalog items) the contract's functions may return to one
+    /// execution; the call that would go past it ends the execution.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rows,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_limit: u64,
 }
 
 impl LimitArgs {
@@ -84,6 +94,8 @@ impl LimitArgs {
         let limits = Limits {
             memory_bytes: self.memory_limit as usize * MIB,
             time: self.time_limit,
+            host_calls: self.host_call_limit,
+            rows: self.row_limit,
             ..Limits::default()
         };
         EngineConfig { limits, ..EngineConfig::default() }

@@ -4,6 +4,7 @@ use super::context::{self, ContextError};
 use super::exit::{self, CliError};
 use super::store::{self, StoreArg};
 use super::{Format, RuntimeArgs};
+use crate::escape;
 use crate::http::HttpRequest;
 use crate::runtime::{Runtime, read_component};
 use alga_conformance_protocol::{ContextUser, ExecutionContext, UserType};
@@ -81,7 +82,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     request.body = args.body.clone().unwrap_or_default().into_bytes();
 
     let bytes = read_component(&args.component)?;
-    let opened = store::open_seeded(&args.store)?;
+    let opened = store::open_seeded(&args.store, args.runtime.limits.time_limit)?;
     let given = ExecutionContext {
         tenant_id: args.tenant.clone(),
         install_id: args.install.clone(),
@@ -107,8 +108,10 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         Format::Json => writeln!(stdout, "{:#}", serde_json::to_value(response.to_json()).expect("JSON")),
         Format::Text => {
             let mut head = format!("HTTP {}\n", response.status);
+            // The extension chose these: escaped, so that a CR, LF or terminal escape in
+            // one cannot forge another header line or rewrite the terminal.
             for (name, value) in &response.headers {
-                head.push_str(&format!("{name}: {value}\n"));
+                head.push_str(&format!("{}: {}\n", escape::text(name), escape::text(value)));
             }
             head.push('\n');
             stdout

@@ -1,32 +1,75 @@
-//! `serve`: an HTTP endpoint that runs executions, like Alga's `POST /v1/execute`, on a
-//! small pool of worker threads (each request is one execution in a fresh store; the
-//! engine, compiled components and the database pool are shared).
+//! `serve`: an HTTP endpoint that runs executions, like Alga's `POST /v1/execute`, for the
+//! platform's gateway (the trust model is in [`TRUST_MODEL`], printed by `serve --help`).
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`auth`] | the callers' token: where it comes from, its rules, the loopback rule |
+//! | [`connections`] | hyper on a one-thread tokio runtime: connection, header, body and time bounds |
+//! | [`workers`] | the worker threads that run executions, behind a bounded queue |
+//!
+//! This module routes requests: `/healthz` is answered on the HTTP thread and never waits
+//! on anything; every other endpoint needs the token; `GET /v1/components` is answered from
+//! memory; `POST /v1/execute` reads its body on the HTTP thread and runs on a worker (each
+//! request is one execution in a fresh store; the engine, compiled components and the
+//! database pool are shared).
 
-use super::RuntimeArgs;
+pub mod auth;
+pub mod connections;
+pub mod workers;
+
 use super::context::{self, ContextError};
 use super::exit::{self, CliError};
 use super::store::{self, StoreArg};
+use super::{RuntimeArgs, parse_duration};
 use crate::ExecutionError;
+use crate::escape;
 use crate::http::{HttpRequest, HttpRequestJson};
 use crate::runtime::{Extension, Runtime, read_component};
 use alga_conformance_protocol::ExecutionContext;
+use auth::Token;
 use clap::Args;
+use connections::{BodyError, ConnectionLimits, Listener};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
-use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
-use tiny_http::{Header, Method, Response, Server};
+use std::time::{Duration, Instant};
+use workers::{Refused, WorkerPool};
 
 /// Largest execution request accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 
+/// Largest request line and headers accepted, in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Who may call `serve` and what it checks itself: the text of `serve --help` and of the
+/// README's trust model.
+pub const TRUST_MODEL: &str = "\
+Trust model:
+  The caller is the platform's gateway. It authenticates the person or job behind a
+  request and alone chooses the tenant, the install and the user of each execution;
+  this host runs the context an authenticated caller sends. Callers present a shared
+  token (`Authorization: Bearer TOKEN`; the token comes from --token-file FILE or the
+  environment variable ALGA_HOST_TOKEN, never from the command line); every endpoint but
+  /healthz answers 401 without it. Without a token, serve listens on loopback addresses
+  only, unless --insecure-no-auth says that something in front of it authenticates.
+  What the host checks itself, on every execution: the ids are canonical UUIDs; the install
+  belongs to the tenant (else 400); the capabilities are the install's as stored; the
+  user, when there is one, belongs to the tenant, is active and has the claimed type, and
+  holds the permission each call needs (else that call returns `not-allowed`); every query
+  is scoped to the tenant.
+  What it cannot know: whether the user really is the person the gateway authenticated,
+  or whether that person may act in that tenant at all. Whoever holds the token can act as
+  any user of any tenant: give it to the gateway only.";
+
 /// The endpoint's description for `serve --help`.
 pub fn serve_help() -> String {
     format!(
-        "Endpoints:
+        "Endpoints (every one but /healthz needs `Authorization: Bearer TOKEN` when a token is set):
   POST /v1/execute   run one execution; the body is JSON:
                        {{\"context\": {{\"tenantId\": UUID, \"installId\": UUID,
                                     \"user\": {{\"userId\": UUID, \"userType\": \"internal\"|\"client\"}}}},
@@ -35,14 +78,19 @@ pub fn serve_help() -> String {
                                     \"headers\": {{...}}, \"body\": TEXT | \"bodyBase64\": BASE64}}}}
                      (`user` is optional; `method` defaults to GET)
                      200: the extension's response {{\"status\", \"headers\", \"body\" | \"bodyBase64\"}}
-                     400: a malformed request or context, 404: unknown component,
-                     413: body over {} MiB, 500: the extension failed ({{\"error\": kind, \"message\"}}),
-                     503: the store did not answer, or every execution slot stayed busy
+                     400: a malformed request or context, 401: no or a wrong token,
+                     404: unknown component, 408: the body did not arrive within --client-timeout,
+                     413: body over {} MiB, 431: headers over {} KiB,
+                     500: the extension failed ({{\"error\": kind, \"message\"}}),
+                     503: the store did not answer, or every worker stayed busy
   GET  /v1/components the components served: id and SHA-256
-  GET  /healthz       200 when the server is up
+  GET  /healthz       200 while the server runs (no token; never waits on the store or a worker)
+
+{TRUST_MODEL}
 
 {}",
         MAX_REQUEST_BYTES / (1024 * 1024),
+        MAX_HEADER_BYTES / 1024,
         exit::EXIT_CODES_HELP
     )
 }
@@ -50,12 +98,34 @@ pub fn serve_help() -> String {
 /// Options of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0: any free port; the address is printed).
+    /// Address to listen on (port 0: any free port; the address is printed). An address
+    /// other than loopback needs a token (or --insecure-no-auth).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
     pub listen: String,
+    /// A file holding the token callers must present (`Authorization: Bearer TOKEN`): owned
+    /// by this user or root, not writable by others, not readable by everyone; surrounding
+    /// whitespace is trimmed; at least 16 characters. The environment variable
+    /// ALGA_HOST_TOKEN may hold the token instead.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Serve a non-loopback address without a token: only when something in front of this
+    /// host authenticates every caller.
+    #[arg(long)]
+    pub insecure_no_auth: bool,
     /// Worker threads: how many executions run at the same time.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
+    /// Execution requests that may wait for a worker; more are answered 503 at once, and one
+    /// that waited twice the time limit is answered 503 without running.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub queue: u16,
+    /// Connections served at once; more wait in the kernel's listen backlog (128).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_connections: u32,
+    /// How long a client may take to send a request's headers (and may keep a connection
+    /// idle), to send its body, and to take the response.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub client_timeout: Duration,
     /// An extension to serve, as `ID=FILE` or `FILE` (its id is then the file name without
     /// `.wasm`). Repeatable.
     #[arg(long = "component", value_name = "[ID=]FILE", required = true)]
@@ -87,8 +157,17 @@ struct Served {
     components: BTreeMap<String, Extension>,
 }
 
+/// Everything a request is served with.
+struct App {
+    served: Arc<Served>,
+    workers: WorkerPool,
+    token: Option<Token>,
+    client_timeout: Duration,
+}
+
 /// Runs `serve` until the process is stopped.
 pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
+    let token = auth::configured(args.token_file.as_deref(), std::env::var_os(auth::TOKEN_ENV))?;
     let mut files = BTreeMap::new();
     for spec in &args.components {
         let (id, path) = component_spec(spec)?;
@@ -96,8 +175,14 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             return Err(CliError::usage(format!("two components have the id `{id}`: give one as ID=FILE")));
         }
     }
-    let opened = store::open_seeded(&args.store)?;
-    let runtime = Runtime::new(opened.services.clone(), &args.runtime.runtime_config())
+    // Refused before the store and the components are opened, and checked again against
+    // the address actually bound (a name may resolve to something else).
+    if let Ok(address) = args.listen.parse() {
+        auth::check_exposure(address, token.is_some(), args.insecure_no_auth)?;
+    }
+    let opened = store::open_seeded(&args.store, args.runtime.limits.time_limit)?;
+    let config = args.runtime.runtime_config();
+    let runtime = Runtime::new(opened.services.clone(), &config)
         .map_err(|err| CliError::usage(format!("the runtime did not start: {err:#}")))?;
     let mut components = BTreeMap::new();
     // Starting each component once here turns a component that can never start (a memory
@@ -117,39 +202,43 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             .map_err(|err| CliError::new(exit::COMPONENT, format!("{path} does not start: {err}")))?;
         components.insert(id, loaded);
     }
-    let server = Server::http(&args.listen)
+    let listener = Listener::bind(&args.listen)
         .map_err(|err| CliError::new(exit::LISTEN, format!("cannot listen on {}: {err}", args.listen)))?;
-    let address = server.server_addr().to_ip().map_or_else(|| args.listen.clone(), |a| a.to_string());
+    let address = listener.local_addr();
+    auth::check_exposure(address, token.is_some(), args.insecure_no_auth)?;
+    // A worker waits no longer for its turn than an execution waits for a slot.
+    let longest_wait = runtime.engine().slot_wait();
+    let workers = WorkerPool::start(usize::from(args.workers), usize::from(args.queue), longest_wait)
+        .map_err(|err| CliError::usage(format!("cannot start the worker threads: {err}")))?;
+    let callers = match (&token, args.insecure_no_auth) {
+        (Some(_), _) => "callers: token required",
+        (None, true) => "callers: anyone who can connect (--insecure-no-auth)",
+        (None, false) => "callers: any local process (no token)",
+    };
     println!(
-        "listening on http://{address} (POST /v1/execute; components: {}; store: {})",
+        "listening on http://{address} (POST /v1/execute; components: {}; store: {}; {callers})",
         components.keys().cloned().collect::<Vec<_>>().join(", "),
         opened.store().describe()
     );
-    let served = Arc::new(Served { runtime, components });
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..args.workers)
-        .map(|n| {
-            let (served, server) = (served.clone(), server.clone());
-            std::thread::Builder::new()
-                .name(format!("alga-serve-{n}"))
-                .spawn(move || {
-                    while let Ok(request) = server.recv() {
-                        // A panic (a bug) while serving one request must not shrink the
-                        // pool: the request's connection closes and the worker goes on.
-                        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            handle(&served, request)
-                        }));
-                        if handled.is_err() {
-                            eprintln!("error: a request panicked; its connection was closed");
-                        }
-                    }
-                })
-                .expect("spawning a worker thread")
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
+    if token.is_none() {
+        eprintln!(
+            "warning: no token (--token-file or {}): whoever can connect can run the served \
+             extensions as any tenant and user",
+            auth::TOKEN_ENV
+        );
     }
+    let app = Arc::new(App {
+        served: Arc::new(Served { runtime, components }),
+        workers,
+        token,
+        client_timeout: args.client_timeout,
+    });
+    let limits = ConnectionLimits {
+        client_timeout: args.client_timeout,
+        max_connections: args.max_connections as usize,
+        max_header_bytes: MAX_HEADER_BYTES,
+    };
+    listener.serve(limits, move |request| route(app.clone(), request));
     Ok(())
 }
 
@@ -169,99 +258,183 @@ fn component_spec(spec: &str) -> Result<(String, String), CliError> {
     Ok((stem.to_string(), spec.to_string()))
 }
 
-fn handle(served: &Served, mut request: tiny_http::Request) {
-    let started = Instant::now();
-    let path = request.url().split('?').next().unwrap_or("").to_string();
-    let (status, body, note) = match (request.method(), path.as_str()) {
-        (Method::Post, "/v1/execute") => execute(served, &mut request),
-        (Method::Get, "/healthz") => (200, json!({"status": "ok"}), String::new()),
-        (Method::Get, "/v1/components") => {
-            let list: Vec<Json> = served
-                .components
-                .iter()
-                .map(|(id, e)| json!({"id": id, "sha256": crate::cache::hex(e.digest())}))
-                .collect();
-            (200, json!({"components": list}), String::new())
+/// A response and a note for the log line.
+struct Reply {
+    status: u16,
+    body: Bytes,
+    note: String,
+    headers: Vec<(&'static str, &'static str)>,
+}
+
+impl Reply {
+    fn json(status: u16, body: &Json) -> Self {
+        Reply { status, body: Bytes::from(body.to_string()), note: String::new(), headers: Vec::new() }
+    }
+
+    fn error(status: u16, kind: &str, message: &str) -> Self {
+        Reply::json(status, &json!({"error": kind, "message": message}))
+    }
+
+    fn noted(mut self, note: String) -> Self {
+        self.note = note;
+        self
+    }
+
+    fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// 401, the same whatever was wrong with the token.
+    fn unauthorized() -> Self {
+        Reply::json(401, &json!({"error": "unauthorized"})).with_header("www-authenticate", "Bearer")
+    }
+
+    fn into_response(self) -> Response<Full<Bytes>> {
+        let mut response = Response::builder()
+            .status(self.status)
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store");
+        for (name, value) in self.headers {
+            response = response.header(name, value);
         }
-        (_, "/v1/execute" | "/healthz" | "/v1/components") => (
-            405,
-            error("method-not-allowed", "POST /v1/execute, GET /healthz, GET /v1/components"),
-            String::new(),
-        ),
-        _ => (404, error("not-found", &format!("no endpoint {path}; use POST /v1/execute")), String::new()),
-    };
+        response.body(Full::new(self.body)).expect("a status and headers that are valid")
+    }
+}
+
+/// Serves one request and writes its log line (every text a caller or guest chose is
+/// escaped there; the token never is written).
+async fn route(app: Arc<App>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let reply = dispatch(&app, request).await;
     eprintln!(
-        "{} {path} -> {status}{note} in {:.1}ms",
-        request.method(),
+        "{method} {} -> {}{} in {:.1}ms",
+        escape::text(&path),
+        reply.status,
+        escape::text(&reply.note),
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let response = Response::from_string(body.to_string())
-        .with_status_code(status)
-        .with_header(Header::from_bytes("content-type", "application/json").expect("a valid header"));
-    if let Err(err) = request.respond(response) {
-        eprintln!("warning: could not send the response: {err}");
-    }
+    reply.into_response()
 }
 
-fn error(kind: &str, message: &str) -> Json {
-    json!({"error": kind, "message": message})
-}
-
-/// Runs one execution request: `(HTTP status, JSON body, a note for the log)`.
-fn execute(served: &Served, request: &mut tiny_http::Request) -> (u16, Json, String) {
-    if request.body_length().is_some_and(|length| length > MAX_REQUEST_BYTES) {
-        return (
-            413,
-            error("too-large", &format!("the body is over {MAX_REQUEST_BYTES} bytes")),
-            String::new(),
-        );
+async fn dispatch(app: &Arc<App>, request: Request<Incoming>) -> Reply {
+    let path = request.uri().path();
+    if path == "/healthz" {
+        return match *request.method() {
+            Method::GET | Method::HEAD => Reply::json(200, &json!({"status": "ok"})),
+            _ => Reply::error(405, "method-not-allowed", "GET /healthz"),
+        };
     }
-    let mut bytes = Vec::new();
-    if let Err(err) = request.as_reader().take(MAX_REQUEST_BYTES as u64 + 1).read_to_end(&mut bytes) {
-        return (400, error("bad-request", &format!("cannot read the body: {err}")), String::new());
-    }
-    if bytes.len() > MAX_REQUEST_BYTES {
-        return (
-            413,
-            error("too-large", &format!("the body is over {MAX_REQUEST_BYTES} bytes")),
-            String::new(),
-        );
-    }
-    let execute: ExecuteRequest = match serde_json::from_slice(&bytes) {
-        Ok(execute) => execute,
-        Err(err) => {
-            return (400, error("bad-request", &format!("not an execution request: {err}")), String::new());
+    if let Some(token) = &app.token {
+        let authorization = request.headers().get(hyper::header::AUTHORIZATION).map(|v| v.as_bytes());
+        if !token.accepts(authorization) {
+            return Reply::unauthorized();
         }
+    }
+    match (request.method(), path) {
+        (&Method::POST, "/v1/execute") => execute(app, request).await,
+        (&Method::GET, "/v1/components") => Reply::json(200, &components(&app.served)),
+        (_, "/v1/execute" | "/v1/components") => {
+            Reply::error(405, "method-not-allowed", "POST /v1/execute, GET /healthz, GET /v1/components")
+        }
+        _ => {
+            let message = format!("no endpoint {}; use POST /v1/execute", escape::text(path));
+            Reply::error(404, "not-found", &message)
+        }
+    }
+}
+
+/// `GET /v1/components`: one object per served component.
+fn components(served: &Served) -> Json {
+    let list: Vec<Json> = served
+        .components
+        .iter()
+        .map(|(id, extension)| json!({"id": id, "sha256": crate::cache::hex(extension.digest())}))
+        .collect();
+    json!({"components": list})
+}
+
+/// `POST /v1/execute`: reads the body here, runs the rest on a worker.
+async fn execute(app: &Arc<App>, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let bytes = match connections::read_body(&parts.headers, body, MAX_REQUEST_BYTES, app.client_timeout)
+        .await
+    {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => {
+            return Reply::error(413, "too-large", &format!("the body is over {MAX_REQUEST_BYTES} bytes"))
+                .with_header("connection", "close");
+        }
+        Err(BodyError::TimedOut) => {
+            let message = format!(
+                "the body did not arrive within {}",
+                crate::limits::human_duration(app.client_timeout)
+            );
+            return Reply::error(408, "timeout", &message).with_header("connection", "close");
+        }
+        Err(BodyError::Broken(why)) => {
+            return Reply::error(400, "bad-request", &format!("cannot read the body: {why}"))
+                .with_header("connection", "close");
+        }
+    };
+    let served = app.served.clone();
+    match app.workers.run(move || run_execution(&served, &bytes)).await {
+        Ok(reply) => reply,
+        Err(Refused::QueueFull { capacity }) => Reply::error(
+            503,
+            "busy",
+            &format!("every worker is busy and {capacity} requests already wait; try again"),
+        ),
+        Err(Refused::WaitedTooLong { limit }) => Reply::error(
+            503,
+            "busy",
+            &format!("every worker stayed busy for {}; try again", crate::limits::human_duration(limit)),
+        ),
+        Err(Refused::Panicked) => Reply::error(500, "internal", "the host failed while serving this request")
+            .noted(" (a bug: it panicked)".into()),
+    }
+}
+
+/// Runs one execution request on a worker.
+fn run_execution(served: &Served, bytes: &[u8]) -> Reply {
+    let execute: ExecuteRequest = match serde_json::from_slice(bytes) {
+        Ok(execute) => execute,
+        Err(err) => return Reply::error(400, "bad-request", &format!("not an execution request: {err}")),
     };
     let Some(extension) = served.components.get(&execute.component) else {
         let known: Vec<&str> = served.components.keys().map(String::as_str).collect();
-        let message =
-            format!("no component `{}` (this server runs: {})", execute.component, known.join(", "));
-        return (404, error("unknown-component", &message), String::new());
+        let message = format!(
+            "no component `{}` (this server runs: {})",
+            escape::text(&execute.component),
+            known.join(", ")
+        );
+        return Reply::error(404, "unknown-component", &message);
     };
     let names = ["context.tenantId", "context.installId", "context.user.userId"];
     let context = match context::check(served.runtime.services().store().as_ref(), &execute.context, names) {
         Ok(context) => context,
-        Err(ContextError::Bad(message)) => return (400, error("bad-context", &message), String::new()),
+        Err(ContextError::Bad(message)) => return Reply::error(400, "bad-context", &message),
         Err(ContextError::Store(message)) => {
-            eprintln!("warning: the store did not answer: {message}");
-            return (503, error("store-unavailable", "the store did not answer; try again"), String::new());
+            return Reply::error(503, "store-unavailable", "the store did not answer; try again")
+                .noted(format!(" (store: {message})"));
         }
     };
     let http = match HttpRequest::from_json(&execute.request) {
         Ok(http) => http,
-        Err(err) => return (400, error("bad-request", &format!("request: {err}")), String::new()),
+        Err(err) => return Reply::error(400, "bad-request", &format!("request: {err}")),
     };
     let note = format!(" [{} {} {}]", execute.component, http.method, http.path);
     match served.runtime.execute(extension, &context, &http) {
         Ok(response) => {
             let note = format!("{note} extension answered {}", response.status);
-            (200, serde_json::to_value(response.to_json()).expect("JSON"), note)
+            Reply::json(200, &serde_json::to_value(response.to_json()).expect("JSON")).noted(note)
         }
         Err(err) => {
             let note = format!("{note} {err}");
             let status = if matches!(err, ExecutionError::Busy { .. }) { 503 } else { 500 };
-            (status, error(err.kind(), &err.to_string()), note)
+            Reply::error(status, err.kind(), &err.to_string()).noted(note)
         }
     }
 }

@@ -3,15 +3,21 @@
 //! Forms: `sqlite` (the embedded store in `alga-demo.sqlite` in the current directory, or
 //! in memory for `testee`), `sqlite=PATH`, `postgres` (`DATABASE_URL`; for `testee`, a
 //! fresh database from the provisioning ladder) and `postgres=URL`.
+//!
+//! A PostgreSQL password never reaches a message: errors that quote the connection URL or
+//! settings quote them with the password replaced by `***` ([`redacted`]). A store failure
+//! during an execution is logged to stderr here (the guest is only told `internal`).
 
 use super::exit::CliError;
-use alga_reference_store::postgres::PostgresStore;
+use crate::escape;
+use alga_reference_store::postgres::{PostgresOptions, PostgresStore};
 use alga_reference_store::provision::{self, TestDatabase};
 use alga_reference_store::sqlite::SqliteStore;
 use alga_reference_store::{DataStore, ReadServices};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The embedded store's file when `--store` names none.
 pub const DEFAULT_SQLITE_FILE: &str = "alga-demo.sqlite";
@@ -68,7 +74,14 @@ impl OpenedStore {
 }
 
 fn from_store(store: impl DataStore) -> OpenedStore {
-    OpenedStore { services: ReadServices::new(Arc::new(store)), database: None }
+    let services =
+        ReadServices::new(Arc::new(store)).with_store_error_observer(Arc::new(|operation, err| {
+            eprintln!(
+                "warning: the store failed during {operation} (the extension was told `internal`): {}",
+                escape::text(&err.to_string())
+            );
+        }));
+    OpenedStore { services, database: None }
 }
 
 fn database_url() -> Result<String, CliError> {
@@ -81,7 +94,109 @@ fn database_url() -> Result<String, CliError> {
 }
 
 fn postgres(url: &str) -> Result<OpenedStore, CliError> {
-    PostgresStore::connect(url).map(from_store).map_err(|err| CliError::store(err.to_string()))
+    postgres_with(url, PostgresOptions::default())
+}
+
+fn postgres_with(url: &str, options: PostgresOptions) -> Result<OpenedStore, CliError> {
+    PostgresStore::connect_with(url, options)
+        .map(from_store)
+        .map_err(|err| CliError::store(redact(&err.to_string(), url)))
+}
+
+/// The PostgreSQL settings for executions limited to `time_limit`: no single wait of a
+/// contract call (a connection, a free pooled connection, a statement, a lock it waits for)
+/// outlasts the execution's time limit, where the store's defaults allow 5 to 10 s. A
+/// deadline of the execution itself, counting down across its calls, and a bound on socket
+/// reads (a frozen server) need the store's API and are left to it.
+pub fn execution_options(time_limit: Duration) -> PostgresOptions {
+    PostgresOptions {
+        statement_timeout: time_limit,
+        connect_timeout: time_limit,
+        checkout_timeout: time_limit,
+        ..PostgresOptions::default()
+    }
+}
+
+/// `url` (a `postgres://` URL or `key=value` settings) with its password replaced by
+/// `***`: in the user information (`postgres://user:***@host/db`), in a `password` query
+/// parameter, or in a `password=` setting (quoted or not).
+pub fn redacted(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (before_query, query) = match rest.split_once('?') {
+                Some((before, query)) => (before, Some(query)),
+                None => (rest, None),
+            };
+            let mut out = format!("{scheme}://");
+            match before_query.rfind('@') {
+                Some(at) => {
+                    let (userinfo, host_and_path) = before_query.split_at(at);
+                    match userinfo.split_once(':') {
+                        Some((user, _password)) => out.push_str(&format!("{user}:***")),
+                        None => out.push_str(userinfo),
+                    }
+                    out.push_str(host_and_path);
+                }
+                None => out.push_str(before_query),
+            }
+            if let Some(query) = query {
+                let parameters: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((key, _)) if key == "password" => format!("{key}=***"),
+                        _ => pair.to_string(),
+                    })
+                    .collect();
+                out.push('?');
+                out.push_str(&parameters.join("&"));
+            }
+            out
+        }
+        None => redact_password_setting(url),
+    }
+}
+
+/// `password = value` in libpq's `key=value` settings, the value quoted (`'...'`, with `\'`
+/// inside) or up to the next whitespace, replaced by `***`.
+fn redact_password_setting(settings: &str) -> String {
+    let mut out = String::with_capacity(settings.len());
+    let mut rest = settings;
+    while let Some(start) = rest.find("password") {
+        let preceded_by_key_boundary = rest[..start].chars().last().is_none_or(char::is_whitespace);
+        let after_key = &rest[start + "password".len()..];
+        let after_equals = after_key.trim_start().strip_prefix('=');
+        match after_equals {
+            Some(value) if preceded_by_key_boundary => {
+                out.push_str(&rest[..start]);
+                out.push_str("password=***");
+                let value = value.trim_start();
+                let end = if let Some(quoted) = value.strip_prefix('\'') {
+                    let mut escaped = false;
+                    let close = quoted.char_indices().find(|&(_, c)| {
+                        let closes = c == '\'' && !escaped;
+                        escaped = c == '\\' && !escaped;
+                        closes
+                    });
+                    close.map_or(value.len(), |(i, _)| i + 2)
+                } else {
+                    value.find(char::is_whitespace).unwrap_or(value.len())
+                };
+                rest = &value[end..];
+            }
+            _ => {
+                out.push_str(&rest[..start + "password".len()]);
+                rest = after_key;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `message` with `url` (as written, and as `{:?}` quotes it) replaced by [`redacted`]`(url)`.
+pub fn redact(message: &str, url: &str) -> String {
+    let safe = redacted(url);
+    message.replace(&format!("{url:?}"), &format!("{safe:?}")).replace(url, &safe)
 }
 
 /// Opens the store for `seed`: the SQLite file is created if missing.
@@ -95,8 +210,9 @@ pub fn open_for_seed(arg: &StoreArg) -> Result<OpenedStore, CliError> {
     }
 }
 
-/// Opens the store for `run` and `serve`: the data must be there already.
-pub fn open_seeded(arg: &StoreArg) -> Result<OpenedStore, CliError> {
+/// Opens the store for `run` and `serve`, whose executions are limited to `time_limit`
+/// ([`execution_options`]): the data must be there already.
+pub fn open_seeded(arg: &StoreArg, time_limit: Duration) -> Result<OpenedStore, CliError> {
     match arg {
         StoreArg::Sqlite(path) => {
             let explicit = path.is_some();
@@ -111,7 +227,9 @@ pub fn open_seeded(arg: &StoreArg) -> Result<OpenedStore, CliError> {
             }
             SqliteStore::open(&path).map(from_store).map_err(|err| CliError::store(err.to_string()))
         }
-        StoreArg::Postgres(url) => postgres(&url.clone().map_or_else(database_url, Ok)?),
+        StoreArg::Postgres(url) => {
+            postgres_with(&url.clone().map_or_else(database_url, Ok)?, execution_options(time_limit))
+        }
     }
 }
 
@@ -156,5 +274,31 @@ mod tests {
             Err("unknown store `mysql`: use sqlite, sqlite=PATH, postgres or postgres=URL".into())
         );
         assert_eq!("sqlite=".parse::<StoreArg>(), Err("`sqlite=` needs a location after `=`".into()));
+    }
+
+    #[test]
+    fn passwords_are_redacted_in_every_form() {
+        assert_eq!(redacted("postgres://alga:s3cr%2Ft@db:5432/alga"), "postgres://alga:***@db:5432/alga");
+        assert_eq!(
+            redacted("postgresql://alga@db/alga?sslmode=disable"),
+            "postgresql://alga@db/alga?sslmode=disable"
+        );
+        assert_eq!(
+            redacted("postgres://db/alga?user=alga&password=s3cret&sslmode=require"),
+            "postgres://db/alga?user=alga&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://u:p@ss@db/x"),
+            "postgres://u:***@db/x",
+            "an unencoded @ in the password"
+        );
+        assert_eq!(redacted("host=db password=s3cret user=alga"), "host=db password=*** user=alga");
+        assert_eq!(redacted("host=db password = 'a b\\' c' user=alga"), "host=db password=*** user=alga");
+        assert_eq!(redacted("host=db passwordless=1"), "host=db passwordless=1");
+        let url = "postgres://alga:s3cret@db/alga";
+        let message = format!("the store rejected the data: {url:?} is not a URL; also {url}");
+        let safe = redact(&message, url);
+        assert!(!safe.contains("s3cret"), "{safe}");
+        assert!(safe.contains("postgres://alga:***@db/alga"), "{safe}");
     }
 }

@@ -219,3 +219,54 @@ pub fn component_of(wit: &str, world: &str, wat: &str) -> Vec<u8> {
     let world = resolve.select_world(&[package], Some(world)).expect("the test's world");
     component(&resolve, world, wat)
 }
+
+/// A guest that calls `get-client(client_id)` in a loop that never ends by itself: only a
+/// limit ends it. `client_id` must be 36 bytes (a UUID).
+pub fn get_client_forever(client_id: &str) -> Vec<u8> {
+    assert_eq!(client_id.len(), 36, "a UUID");
+    let (resolve, world) = host_world();
+    // The id at 3584, the call's result area at 3072: both below the heap (4096).
+    handler_guest_in(
+        &resolve,
+        world,
+        &format!(
+            r#"(import "alga:extension/clients@0.1.0" "get-client" (func $get (param i32 i32 i32)))
+  (data (i32.const 3584) "{client_id}")"#
+        ),
+        "(loop $again
+      i32.const 3584
+      i32.const 36
+      i32.const 3072
+      call $get
+      br $again)",
+        1,
+    )
+}
+
+/// A guest that answers `200 ok` with one response header, `name: value`, as given (CR, LF
+/// and escape bytes included).
+pub fn with_response_header(name: &str, value: &str) -> Vec<u8> {
+    let wat_bytes = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let length = |text: &str| u8::try_from(text.len()).expect("a short text");
+    let (name_len, value_len) = (wat_bytes(&[length(name)]), wat_bytes(&[length(value)]));
+    let (name, value) = (wat_bytes(name.as_bytes()), wat_bytes(value.as_bytes()));
+    let (resolve, world) = host_world();
+    // The header record (name ptr, len, value ptr, len) at 2560, its texts at 2600 and 2800;
+    // the response's header list (at 1028/1032 of the response record) points at it.
+    handler_guest_in(
+        &resolve,
+        world,
+        &format!(
+            r#"(data (i32.const 2560) "\28\0a\00\00{name_len}\00\00\00\f0\0a\00\00{value_len}\00\00\00")
+  (data (i32.const 2600) "{name}")
+  (data (i32.const 2800) "{value}")"#,
+        ),
+        "i32.const 1028
+    i32.const 2560
+    i32.store
+    i32.const 1032
+    i32.const 1
+    i32.store",
+        1,
+    )
+}
