@@ -2,19 +2,20 @@
 //! the findings appear on the changed lines of a pull request.
 //!
 //! Violations and findings whose bump the version does not cover are `::error`; breaking
-//! findings that the version covers are `::warning`; the rest `::notice`.
+//! findings that the version covers are `::warning`; the rest `::notice`. `--rule` and
+//! `--min-impact` select the findings annotated; violations are always annotated.
 
-use super::Report;
+use super::{RenderOptions, Report};
 use crate::gate::Location;
 use crate::gate::rules::Impact;
 
 /// Every annotation, one per line, then a one-line summary.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     for violation in &report.policy.violations {
         out += &annotation("error", violation.location.as_ref(), violation.rule, &violation.message);
     }
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| options.selects(f)) {
         let level = if !finding.satisfied {
             "error"
         } else if finding.impact == Impact::Breaking {

@@ -1,11 +1,12 @@
 //! JUnit XML: one test suite for the gate; one test case per policy check (failing when
 //! the check failed) and one per finding (failing when the version does not cover its
-//! bump).
+//! bump). `--rule` and `--min-impact` select the findings listed; the policy checks are
+//! always there.
 
-use super::Report;
+use super::{RenderOptions, Report};
 
 /// The report as a JUnit XML document.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut cases = Vec::new();
     for check in &report.policy.checks {
         let body = match check.status {
@@ -28,7 +29,7 @@ pub fn render(report: &Report) -> String {
             escape(check.check)
         ));
     }
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| options.selects(f)) {
         let name = format!("{} {}", finding.rule, finding.path);
         let mut text = finding.message.clone();
         if let Some(location) = finding.current.as_ref().or(finding.baseline.as_ref()) {
@@ -59,7 +60,7 @@ pub fn render(report: &Report) -> String {
         ));
     }
     let failures = report.policy.checks.iter().filter(|c| c.status == "failed").count()
-        + report.findings.iter().filter(|f| !f.satisfied).count();
+        + report.findings.iter().filter(|f| options.selects(f) && !f.satisfied).count();
     let skipped = report.policy.checks.iter().filter(|c| c.status == "not-run").count();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"alga-contract check {} against {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">\n{}\n  </testsuite>\n</testsuites>\n",
