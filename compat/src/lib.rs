@@ -91,8 +91,33 @@ pub struct Expected {
     pub verdict: String,
     /// The policy rules broken, in the gate's order.
     pub violations: Vec<String>,
-    /// semver_check's verdict per world: `compatible` or `incompatible`.
+    /// semver_check's verdict per world (by its current name): `compatible`,
+    /// `incompatible`, or `error` when semver_check cannot check the world.
     pub semver_check: BTreeMap<String, String>,
+    /// `--world-map OLD=NEW` arguments the case is checked with.
+    #[serde(default)]
+    pub world_map: Vec<String>,
+    /// `--features NAME` arguments the case is checked with.
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+impl Expected {
+    /// [`Expected::world_map`] as (baseline name, current name) pairs.
+    ///
+    /// # Panics
+    ///
+    /// When an entry is not `OLD=NEW`.
+    pub fn world_pairs(&self) -> Vec<(String, String)> {
+        self.world_map
+            .iter()
+            .map(|entry| {
+                let (old, new) =
+                    entry.split_once('=').unwrap_or_else(|| panic!("world-map `{entry}` is not OLD=NEW"));
+                (old.to_string(), new.to_string())
+            })
+            .collect()
+    }
 }
 
 /// One corpus case.

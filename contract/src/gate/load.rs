@@ -236,9 +236,9 @@ fn invalid_wit(resolve: &Resolve, err: &anyhow::Error, dir: &Path, label: &str, 
         // wit-parser suggests an environment variable that no longer exists in it.
         Some((span, old, new)) => {
             let what = format!(
-                "type `{old}` does not exist: `{old}` is the old name of `{new}` (and `float32`/`float64` of \
-                 `f32`/`f64`), which WIT no longer accepts. Rename every `float32` to `f32` and every \
-                 `float64` to `f64` in this package (for an old release you cannot edit, in a copy of it)"
+                "type `{old}` does not exist: WIT renamed `float32` to `f32` and `float64` to `f64` and no \
+                 longer accepts the old names (here `{old}`, now `{new}`). Rename every `float32` to `f32` and \
+                 every `float64` to `f64` in this package (for an old release you cannot edit, in a copy of it)"
             );
             wit_parser::ParseError::new_syntax(span, what).render(&resolve.source_map)
         }

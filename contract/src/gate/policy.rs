@@ -141,7 +141,7 @@ impl VersionClass {
 pub struct BumpRule {
     /// The versions the row is for.
     pub class: VersionClass,
-    /// How the rules name those versions, e.g. `0.y.z (y >= 1)`.
+    /// How the rules name those versions, e.g. `0.y.z with y >= 1`.
     pub baseline: &'static str,
     /// The bump a compatible change needs.
     pub compatible: Bump,
@@ -156,14 +156,14 @@ pub struct BumpRule {
 pub const BUMP_RULES: &[BumpRule] = &[
     BumpRule {
         class: VersionClass::Stable,
-        baseline: "x.y.z (x >= 1)",
+        baseline: "x.y.z with x >= 1",
         compatible: Bump::Minor,
         breaking: Bump::Major,
         why: "imports match by major version: `@1.2.0` links to `@1.4.1`, not to `@2.0.0`",
     },
     BumpRule {
         class: VersionClass::Initial,
-        baseline: "0.y.z (y >= 1)",
+        baseline: "0.y.z with y >= 1",
         compatible: Bump::Patch,
         breaking: Bump::Minor,
         why: "imports match by `0.y`: `@0.2.1` links to `@0.2.3`, not to `@0.3.0`",
@@ -177,10 +177,10 @@ pub const BUMP_RULES: &[BumpRule] = &[
     },
     BumpRule {
         class: VersionClass::PreRelease,
-        baseline: "x.y.z-pre (e.g. 0.2.0-rc.1)",
+        baseline: "x.y.z-pre",
         compatible: Bump::Patch,
         breaking: Bump::Patch,
-        why: "every pre-release is its own track: a newer pre-release (`-rc.2`) or the release counts as a patch",
+        why: "every pre-release (`0.2.0-rc.1`) is its own track: a newer pre-release (`-rc.2`) or the release counts as a patch",
     },
     BumpRule {
         class: VersionClass::Unversioned,
@@ -212,9 +212,14 @@ pub fn bump_rules_markdown() -> String {
     let mut out =
         String::from("| baseline version | compatible change | breaking change | why |\n|---|---|---|---|\n");
     for rule in BUMP_RULES {
+        // `0.y.z with y >= 1` is shown as `0.y.z` in code and its condition in words.
+        let baseline = match rule.baseline.split_once(' ') {
+            _ if rule.class == VersionClass::Unversioned => rule.baseline.to_string(),
+            Some((version, condition)) => format!("`{version}` {condition}"),
+            None => format!("`{}`", rule.baseline),
+        };
         out += &format!(
-            "| `{}` | {} | {} | {} |\n",
-            rule.baseline,
+            "| {baseline} | {} | {} | {} |\n",
             rule.compatible.as_str(),
             rule.breaking.as_str(),
             rule.why
@@ -509,9 +514,30 @@ fn frozen_release(
     Ok(())
 }
 
-/// Where the current package declares its name and version (`package a:b@1.2.3;`).
+/// Where the current package declares its name and version (`package a:b@1.2.3;`): the
+/// statement found from the package's items, else the first line of its own files (not
+/// `deps/`) that declares exactly this package.
 fn package_declaration(tree: &WitTree) -> Option<Location> {
-    tree.package_statement(tree.package).and_then(|span| tree.location(span))
+    if let Some(location) = tree.package_statement(tree.package).and_then(|span| tree.location(span)) {
+        return Some(location);
+    }
+    let name = &tree.resolve.packages[tree.package].name;
+    let wanted = format!("{}:{}", name.namespace, name.name);
+    let files = release::wit_files(&tree.dir).ok()?;
+    files.iter().filter(|(file, _)| !file.starts_with("deps/")).find_map(|(file, bytes)| {
+        let text = String::from_utf8_lossy(bytes);
+        let line = text.lines().position(|l| {
+            l.trim_start()
+                .strip_prefix("package ")
+                .is_some_and(|rest| rest.split(['@', ';', '{']).next().unwrap_or("").trim() == wanted)
+        })?;
+        let file = if tree.display_prefix.is_empty() {
+            file.clone()
+        } else {
+            format!("{}/{file}", tree.display_prefix)
+        };
+        Some(Location { file, line: line as u32 + 1, column: 1 })
+    })
 }
 
 #[cfg(test)]
@@ -532,6 +558,37 @@ mod tests {
         assert_eq!(required_bump(Impact::Breaking, Some(&v("0.0.3"))), Bump::Patch);
         assert_eq!(required_bump(Impact::Compatible, None), Bump::Patch);
         assert_eq!(required_bump(Impact::Breaking, Some(&v("0.2.0-rc.1"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::Breaking, Some(&v("1.0.0-rc.1"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::Compatible, Some(&v("0.0.3"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::None, Some(&v("0.0.3"))), Bump::None);
+    }
+
+    #[test]
+    fn every_version_class_has_exactly_one_row() {
+        for version in [None, Some(v("1.2.3")), Some(v("0.3.1")), Some(v("0.0.7")), Some(v("2.0.0-rc.1"))] {
+            let class = VersionClass::of(version.as_ref());
+            assert_eq!(BUMP_RULES.iter().filter(|r| r.class == class).count(), 1, "{version:?}");
+        }
+        assert_eq!(BUMP_RULES.len(), 5);
+    }
+
+    /// SPEC.md section 10 states the bump rules with the table this module renders from
+    /// [`BUMP_RULES`]: one statement, so the two cannot disagree.
+    #[test]
+    fn spec_section_10_states_the_bump_rules_of_the_table() {
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../SPEC.md")).unwrap();
+        let section = spec.split("## 10. Versioning").nth(1).expect("SPEC.md has section 10");
+        let start = "<!-- BUMP_RULES: generated from alga_extension_contract::gate::policy::bump_rules_markdown() -->\n";
+        let table = section
+            .split_once(start)
+            .and_then(|(_, rest)| rest.split_once("<!-- /BUMP_RULES -->"))
+            .map(|(table, _)| table)
+            .expect("SPEC.md section 10 has the BUMP_RULES markers");
+        assert_eq!(
+            table,
+            bump_rules_markdown(),
+            "regenerate the table in SPEC.md section 10 from BUMP_RULES"
+        );
     }
 
     #[test]

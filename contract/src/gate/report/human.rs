@@ -122,8 +122,8 @@ fn counts(report: &Report, out: &mut String) {
     }
 }
 
-/// `breaking: each needs a minor bump from 0.2.0 (baseline 0.y.z (y >= 1))`, stated from
-/// the policy's table.
+/// `breaking, each needs a minor bump from 0.2.0 (the rule for 0.y.z with y >= 1, SPEC.md
+/// section 10)`: the row of the policy's bump table for the baseline version.
 pub fn impact_heading(report: &Report, impact: Impact) -> String {
     let baseline = report.baseline.version.as_ref().and_then(|v| semver::Version::parse(v).ok());
     let rule = policy::bump_rule(baseline.as_ref());
@@ -132,7 +132,7 @@ pub fn impact_heading(report: &Report, impact: Impact) -> String {
     match impact {
         Impact::None => "need no bump (documentation, annotations, the version itself)".to_string(),
         _ => format!(
-            "{}, each needs a {} bump from {from} (baseline version {}: SPEC.md section 10)",
+            "{}, each needs a {} bump from {from} (the rule for {}, SPEC.md section 10)",
             impact.as_str(),
             bump.as_str(),
             rule.baseline
@@ -169,12 +169,13 @@ fn summary_findings(report: &Report, options: &RenderOptions, out: &mut String) 
     let _ = writeln!(out, "\n{heading}");
     let shown = if options.filters() { list.len() } else { list.len().min(SUMMARY_FINDINGS) };
     for finding in &list[..shown] {
-        let location = finding
-            .current
-            .as_ref()
-            .or(finding.baseline.as_ref())
-            .map(|l| format!("{l}: "))
-            .unwrap_or_default();
+        // A removed item is shown where it was.
+        let (first, second) = if finding.rule.ends_with("-removed") {
+            (&finding.baseline, &finding.current)
+        } else {
+            (&finding.current, &finding.baseline)
+        };
+        let location = first.as_ref().or(second.as_ref()).map(|l| format!("{l}: ")).unwrap_or_default();
         let _ = writeln!(out, "  {location}[{}] {}", finding.rule, finding.message);
     }
     if shown < list.len() {
