@@ -11,7 +11,9 @@
 //! The tests: `releases` (frozen trees unchanged, every release in CHANGELOG.md, `wit/`
 //! equal to its release's copy), `corpus` (the gate on every case, the differential test
 //! against `semver_check`, every rule covered), `real_world` (the gate on `wasi:http`
-//! releases with their `deps/`), `old_guests` (each release's probe guest
+//! releases with their `deps/`, and the length of the default report), `self_comparison`
+//! (every package here, and generated ones, compared with itself gives no finding),
+//! `old_guests` (each release's probe guest
 //! on the current reference host) and `version_matching` (wasmtime's linker matches
 //! versions the way SPEC.md section 10 relies on).
 

@@ -5,11 +5,11 @@
 //! |---|---|
 //! | [`rules`] | the rule table: every kind of difference, its impact and direction |
 //! | [`finding`] | findings, locations, flows and bumps |
-//! | [`load`] | parsing one side (a directory with `*.wit` files and `deps/`) |
+//! | [`load`] | parsing one side (a directory with `*.wit` files and `deps/`), `@unstable` features, type depth |
 //! | [`baseline`] | resolving `--baseline DIR|VERSION|GIT-REV` |
 //! | `differ` | the structural differ over two [`wit_parser::Resolve`]s |
 //! | [`ground_truth`] | `wit_component::semver_check` for every world both sides have |
-//! | [`policy`] | required versus actual version bump, CHANGELOG, crate version, frozen releases |
+//! | [`policy`] | the bump rules ([`policy::BUMP_RULES`]), required versus actual bump, CHANGELOG, crate version, frozen releases |
 //! | [`release`] | the released versions in `compat/` and CHANGELOG entries |
 //! | [`snippet`] | source snippets and unified diffs of changed items |
 //! | [`report`] | the report and its formats (human, JSON, JUnit, GitHub annotations) |
@@ -18,7 +18,10 @@
 //! links. The gate never calls a change compatible that `semver_check` rejects: when it
 //! rejects a world in which the differ found nothing breaking, the gate adds a
 //! `semver-check-rejected` finding. The corpus test (`compat/tests/corpus.rs`) proves the
-//! differ alone already agrees with `semver_check` on every case.
+//! differ alone already agrees with `semver_check` on every case. semver_check cannot check
+//! a world that uses one package at two versions (it removes every version, so the two
+//! imports collide): such a world is reported as not checked, with a warning, and the
+//! differ's findings (which compare dependencies version by version) decide for it.
 
 pub mod baseline;
 pub(crate) mod differ;

@@ -109,7 +109,10 @@ fn counts(report: &Report, out: &mut String) {
         if group.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "  {} {}", group.len(), impact_heading(report, impact));
+        let _ = match impact {
+            Impact::None => writeln!(out, "  {} {}", group.len(), bump_clause(report, impact)),
+            _ => writeln!(out, "  {} {}, {}", group.len(), impact.as_str(), bump_clause(report, impact)),
+        };
         let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
         for finding in &group {
             *per_rule.entry(finding.rule).or_insert(0) += 1;
@@ -122,9 +125,9 @@ fn counts(report: &Report, out: &mut String) {
     }
 }
 
-/// `breaking, each needs a minor bump from 0.2.0 (the rule for 0.y.z with y >= 1, SPEC.md
-/// section 10)`: the row of the policy's bump table for the baseline version.
-pub fn impact_heading(report: &Report, impact: Impact) -> String {
+/// `each needs a minor bump from 0.2.0 (the rule for 0.y.z with y >= 1, SPEC.md section
+/// 10)`: the row of the policy's bump table for the baseline version.
+pub fn bump_clause(report: &Report, impact: Impact) -> String {
     let baseline = report.baseline.version.as_ref().and_then(|v| semver::Version::parse(v).ok());
     let rule = policy::bump_rule(baseline.as_ref());
     let bump = policy::required_bump(impact, baseline.as_ref());
@@ -132,8 +135,7 @@ pub fn impact_heading(report: &Report, impact: Impact) -> String {
     match impact {
         Impact::None => "need no bump (documentation, annotations, the version itself)".to_string(),
         _ => format!(
-            "{}, each needs a {} bump from {from} (the rule for {}, SPEC.md section 10)",
-            impact.as_str(),
+            "each needs a {} bump from {from} (the rule for {}, SPEC.md section 10)",
             bump.as_str(),
             rule.baseline
         ),
@@ -218,16 +220,14 @@ fn verbose_findings(report: &Report, options: &RenderOptions, out: &mut String) 
             options.describe_filters()
         );
     }
-    for (impact, heading) in [
-        (Impact::Breaking, "BREAKING"),
-        (Impact::Compatible, "COMPATIBLE"),
-        (Impact::None, "NO BUMP NEEDED (documentation, annotations, version)"),
-    ] {
+    for (impact, heading) in
+        [(Impact::Breaking, "BREAKING"), (Impact::Compatible, "COMPATIBLE"), (Impact::None, "NO BUMP")]
+    {
         let group: Vec<&&Finding> = selected.iter().filter(|f| f.impact == impact).collect();
         if group.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{heading}: {} finding(s), {}", group.len(), impact_heading(report, impact));
+        let _ = writeln!(out, "\n{heading}: {} finding(s), {}", group.len(), bump_clause(report, impact));
         for finding in group {
             let mark = if finding.satisfied { "ok" } else { "NOT COVERED BY THE VERSION" };
             let _ = writeln!(out, "\n  [{}] {}  ({mark})", finding.rule, finding.path);
