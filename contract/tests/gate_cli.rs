@@ -576,6 +576,13 @@ fn a_world_semver_check_cannot_check_is_named_in_the_summary() {
     let output = run_in(&case, &["--current", "after", "--baseline", "before"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("; semver_check could not check world(s) `bridge` (see below)"),
+        "{text}"
+    );
     assert!(text.contains("semver_check (ground truth for linking): bridge NOT CHECKED"), "{text}");
     assert!(
         text.contains(

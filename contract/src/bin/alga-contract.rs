@@ -43,8 +43,9 @@ Exit codes:
   2    bad command line
 
 Required bumps (SPEC.md section 10), by the baseline's version:
-{rules}Changes that only touch documentation or annotations need no bump. There is no switch to
-skip the gate: an intended break passes exactly when the version says so.
+{rules}Every `0.0.z` and every pre-release is a semver track of its own, so any newer version
+covers any change. Changes that only touch documentation or annotations need no bump. There
+is no switch to skip the gate: an intended break passes exactly when the version says so.
 
 Output: the human report is a summary (the verdict on its first line, the findings counted
 per impact and rule, the findings that decide the verdict with file:line); --verbose shows

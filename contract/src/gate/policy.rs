@@ -576,7 +576,7 @@ mod tests {
     /// [`BUMP_RULES`]: one statement, so the two cannot disagree.
     #[test]
     fn spec_section_10_states_the_bump_rules_of_the_table() {
-        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../SPEC.md")).unwrap();
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SPEC.md")).unwrap();
         let section = spec.split("## 10. Versioning").nth(1).expect("SPEC.md has section 10");
         let start = "<!-- BUMP_RULES: generated from alga_extension_contract::gate::policy::bump_rules_markdown() -->\n";
         let table = section

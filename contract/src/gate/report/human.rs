@@ -41,8 +41,24 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
-/// The first line: PASS or FAIL and why, in one sentence.
+/// The first line: PASS or FAIL and why, in one sentence; a pass says when semver_check
+/// could not check a world, so that it never rests on that silently.
 fn verdict_line(report: &Report) -> String {
+    let unchecked: Vec<String> = report
+        .semver_check
+        .iter()
+        .filter(|c| c.outcome == WorldOutcome::Error)
+        .map(|c| format!("`{}`", c.world))
+        .collect();
+    let line = verdict(report);
+    if unchecked.is_empty() || report.verdict == Verdict::Fail {
+        line
+    } else {
+        format!("{line}; semver_check could not check world(s) {} (see below)", unchecked.join(", "))
+    }
+}
+
+fn verdict(report: &Report) -> String {
     let policy = &report.policy;
     let versions = format!(
         "{} -> {}",
