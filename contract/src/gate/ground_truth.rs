@@ -51,9 +51,7 @@ pub fn check_worlds(
 ) -> Vec<WorldCheck> {
     let base_worlds = &baseline.resolve.packages[baseline.package].worlds;
     let cur_worlds = &current.resolve.packages[current.package].worlds;
-    let successor = |name: &String| {
-        world_map.iter().find(|(old, _)| old == name).map(|(_, new)| new.clone()).unwrap_or(name.clone())
-    };
+    let successor = |name: &String| super::successor(world_map, name);
     let names: Vec<(String, String)> = base_worlds
         .keys()
         .map(|n| (n.clone(), successor(n)))

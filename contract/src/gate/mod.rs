@@ -144,6 +144,15 @@ pub fn check(options: &CheckOptions) -> Result<Report, GateError> {
     Ok(Report::new(&base_tree, &cur_tree, findings, world_checks, policy, unstable))
 }
 
+/// The current name of baseline world `name`: its successor by `--world-map`, else itself.
+pub(crate) fn successor(world_map: &[(String, String)], name: &str) -> String {
+    world_map
+        .iter()
+        .find(|(old, _)| old == name)
+        .map(|(_, new)| new.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// Every `--world-map old=new` names a world of the baseline and one of the current side,
 /// each at most once.
 fn check_world_map(map: &[(String, String)], baseline: &WitTree, current: &WitTree) -> Result<(), GateError> {

@@ -15,9 +15,7 @@ impl Differ<'_> {
             self.cur.resolve.packages[self.cur.main].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
         // `--world-map old=new` pairs a baseline world with its renamed successor.
         let world_map = self.world_map.clone();
-        let successor = |name: &String| -> String {
-            world_map.iter().find(|(old, _)| old == name).map(|(_, new)| new.clone()).unwrap_or(name.clone())
-        };
+        let successor = |name: &String| crate::gate::successor(&world_map, name);
         let paired: Vec<String> = base_worlds.iter().map(|(n, _)| successor(n)).collect();
         for (name, b) in &base_worlds {
             let target = successor(name);
