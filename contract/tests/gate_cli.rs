@@ -603,7 +603,11 @@ fn bad_input_gets_a_message_that_says_what_to_do() {
     std::fs::create_dir_all(dir.path().join("empty")).unwrap();
     let empty = run_in(dir.path(), &["--current", "empty", "--baseline", "empty"]);
     assert_eq!(empty.status.code(), Some(101));
-    assert!(stderr(&empty).contains("no WIT files in "), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("no WIT files in empty (a WIT package is a directory"),
+        "{}",
+        stderr(&empty)
+    );
     assert!(!stderr(&empty).contains("does not parse"), "{}", stderr(&empty));
 
     // The pre-1.0 name of `f32`.

@@ -71,9 +71,8 @@ impl WitTree {
             .any(|e| e.path().extension().is_some_and(|x| x == "wit") && e.path().is_file());
         if !has_wit {
             return Err(GateError::Input(format!(
-                "no WIT files in {} (a WIT package is a directory holding *.wit files and, optionally, \
-                 deps/ with its dependencies)",
-                dir.display()
+                "no WIT files in {label} (a WIT package is a directory holding *.wit files and, optionally, \
+                 deps/ with its dependencies)"
             )));
         }
         let resolve_with = |features: &Features| {
