@@ -11,7 +11,9 @@
 //! The tests: `releases` (frozen trees unchanged, every release in CHANGELOG.md, `wit/`
 //! equal to its release's copy), `corpus` (the gate on every case, the differential test
 //! against `semver_check`, every rule covered), `real_world` (the gate on `wasi:http`
-//! releases with their `deps/`), `old_guests` (each release's probe guest
+//! releases with their `deps/`, and the length of the default report), `self_comparison`
+//! (every package here, and generated ones, compared with itself gives no finding),
+//! `old_guests` (each release's probe guest
 //! on the current reference host) and `version_matching` (wasmtime's linker matches
 //! versions the way SPEC.md section 10 relies on).
 
@@ -91,8 +93,33 @@ pub struct Expected {
     pub verdict: String,
     /// The policy rules broken, in the gate's order.
     pub violations: Vec<String>,
-    /// semver_check's verdict per world: `compatible` or `incompatible`.
+    /// semver_check's verdict per world (by its current name): `compatible`,
+    /// `incompatible`, or `error` when semver_check cannot check the world.
     pub semver_check: BTreeMap<String, String>,
+    /// `--world-map OLD=NEW` arguments the case is checked with.
+    #[serde(default)]
+    pub world_map: Vec<String>,
+    /// `--features NAME` arguments the case is checked with.
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+impl Expected {
+    /// [`Expected::world_map`] as (baseline name, current name) pairs.
+    ///
+    /// # Panics
+    ///
+    /// When an entry is not `OLD=NEW`.
+    pub fn world_pairs(&self) -> Vec<(String, String)> {
+        self.world_map
+            .iter()
+            .map(|entry| {
+                let (old, new) =
+                    entry.split_once('=').unwrap_or_else(|| panic!("world-map `{entry}` is not OLD=NEW"));
+                (old.to_string(), new.to_string())
+            })
+            .collect()
+    }
 }
 
 /// One corpus case.

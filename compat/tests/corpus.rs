@@ -8,19 +8,30 @@
 mod support;
 
 use alga_compat::{Case, cases};
+use alga_extension_contract::gate::ground_truth::WorldOutcome;
 use alga_extension_contract::gate::rules::SemverCheckView;
 use alga_extension_contract::gate::{self, CheckOptions, Impact, RULES, Report};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The gate on a case, as `alga-contract check --current after --baseline before` runs it.
+/// The gate on a case, as `alga-contract check --current after --baseline before` runs it
+/// (with the case's `--world-map` and `--features`).
 fn gate(case: &Case) -> Report {
     let options = CheckOptions {
         repository: None,
         current: Some(case.after()),
         baseline: Some(case.before().display().to_string()),
         changelog: case.changelog(),
+        features: gate::Features { names: case.expected.features.clone(), all: false },
+        world_map: case.expected.world_pairs(),
     };
     gate::check(&options).unwrap_or_else(|e| panic!("case {}: the gate could not run: {e}", case.name))
+}
+
+/// semver_check called directly on a case, with the case's options.
+fn semver_check(case: &Case) -> BTreeMap<String, Option<bool>> {
+    let options =
+        support::Options { features: case.expected.features.clone(), world_map: case.expected.world_pairs() };
+    support::semver_check(&case.before(), &case.after(), &options)
 }
 
 #[test]
@@ -70,17 +81,24 @@ fn the_gate_reports_what_every_case_expects() {
 #[test]
 fn the_differ_never_calls_compatible_what_semver_check_rejects() {
     for case in cases() {
-        let verdicts = support::semver_check(&case.before(), &case.after());
+        let verdicts = semver_check(&case);
         let report = gate(&case);
-        // The gate's own ground truth agrees with this independent call.
+        // The gate's own ground truth agrees with this independent call, including on the
+        // worlds semver_check cannot check.
+        assert_eq!(report.semver_check.len(), verdicts.len(), "case {}: worlds checked", case.name);
         for check in &report.semver_check {
-            let compatible = check.outcome == gate::ground_truth::WorldOutcome::Compatible;
+            let verdict = match check.outcome {
+                WorldOutcome::Compatible => Some(true),
+                WorldOutcome::Incompatible => Some(false),
+                WorldOutcome::Error => None,
+            };
             assert_eq!(
-                Some(&compatible),
+                Some(&verdict),
                 verdicts.get(&check.world),
-                "case {}: the gate's semver_check of world {} differs from a direct call",
+                "case {}: the gate's semver_check of world {} differs from a direct call: {:?}",
                 case.name,
-                check.world
+                check.world,
+                check.message
             );
         }
         // The differ alone explained every rejection: no escalation was needed ...
@@ -89,8 +107,8 @@ fn the_differ_never_calls_compatible_what_semver_check_rejects() {
             "case {}: semver_check rejected a world in which the differ found nothing breaking",
             case.name
         );
-        for (world, compatible) in &verdicts {
-            if *compatible {
+        for (world, verdict) in &verdicts {
+            if *verdict != Some(false) {
                 continue;
             }
             // ... by a breaking finding that reaches the rejected world.
@@ -110,15 +128,16 @@ fn the_differ_never_calls_compatible_what_semver_check_rejects() {
 #[test]
 fn the_rule_table_says_how_semver_check_sees_each_rule() {
     for case in cases() {
-        let verdicts = support::semver_check(&case.before(), &case.after());
+        let verdicts = semver_check(&case);
         let report = gate(&case);
         for finding in &report.findings {
             if finding.rule().semver_check == SemverCheckView::Rejects {
                 for world in finding.worlds.iter().filter(|w| verdicts.contains_key(*w)) {
                     assert!(
-                        !verdicts[world],
+                        verdicts[world] != Some(true),
                         "case {}: rule {} claims semver_check rejects it, but semver_check accepts world {world}",
-                        case.name, finding.rule
+                        case.name,
+                        finding.rule
                     );
                 }
             }
@@ -128,7 +147,7 @@ fn the_rule_table_says_how_semver_check_sees_each_rule() {
         });
         if only_accepted {
             assert!(
-                verdicts.values().all(|ok| *ok),
+                verdicts.values().all(|verdict| *verdict != Some(false)),
                 "case {}: every finding's rule claims semver_check accepts it, but it rejects {verdicts:?}",
                 case.name
             );

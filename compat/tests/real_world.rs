@@ -7,7 +7,8 @@
 mod support;
 
 use alga_extension_contract::gate::ground_truth::WorldOutcome;
-use alga_extension_contract::gate::{self, Bump, CheckOptions, Impact, Report, Verdict};
+use alga_extension_contract::gate::report::RenderOptions;
+use alga_extension_contract::gate::{self, Bump, CheckOptions, Format, Impact, Report, Verdict};
 use std::path::{Path, PathBuf};
 
 /// `compat/real-world/wasi-http/<version>`.
@@ -18,10 +19,9 @@ fn wasi_http(version: &str) -> PathBuf {
 /// The gate as `alga-contract check --current CURRENT --baseline BASELINE` runs it.
 fn gate(current: &Path, baseline: &Path) -> Report {
     let options = CheckOptions {
-        repository: None,
         current: Some(current.to_path_buf()),
         baseline: Some(baseline.display().to_string()),
-        changelog: None,
+        ..CheckOptions::default()
     };
     gate::check(&options).unwrap_or_else(|e| panic!("the gate could not run on wasi:http: {e}"))
 }
@@ -34,17 +34,22 @@ fn paths_of<'r>(report: &'r Report, rule: &str) -> Vec<&'r str> {
 /// The gate's verdict never contradicts a direct call of semver_check: a world semver_check
 /// rejects is reached by a breaking finding, and the gate's own ground truth agrees.
 fn assert_agrees_with_semver_check(report: &Report, baseline: &Path, current: &Path) {
-    let verdicts = support::semver_check(baseline, current);
+    let verdicts = support::semver_check(baseline, current, &support::Options::default());
     for check in &report.semver_check {
+        let verdict = match check.outcome {
+            WorldOutcome::Compatible => Some(true),
+            WorldOutcome::Incompatible => Some(false),
+            WorldOutcome::Error => None,
+        };
         assert_eq!(
-            Some(&(check.outcome == WorldOutcome::Compatible)),
+            Some(&verdict),
             verdicts.get(&check.world),
             "world {}: the gate's semver_check differs from a direct call",
             check.world
         );
     }
-    for (world, compatible) in &verdicts {
-        if !compatible {
+    for (world, verdict) in &verdicts {
+        if *verdict == Some(false) {
             assert!(
                 report.findings.iter().any(|f| f.impact == Impact::Breaking && f.worlds.contains(world)),
                 "semver_check rejects world {world}, but no breaking finding reaches it"
@@ -108,6 +113,60 @@ fn wasi_http_0_2_0_to_0_2_12_is_compatible_and_needs_a_patch_bump() {
 }
 
 #[test]
+fn the_default_report_of_the_wasi_http_patch_release_fits_on_one_screen_with_the_verdict_first() {
+    let report = gate(&wasi_http("0.2.12"), &wasi_http("0.2.0"));
+    let text = report.render(Format::Human, &RenderOptions::default());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() <= 40, "{} lines:\n{text}", lines.len());
+    assert!(lines[0].starts_with("PASS: 0.2.0 -> 0.2.12 is a patch bump"), "{text}");
+    // Counts per impact and rule, the no-bump findings only as counts.
+    assert!(text.contains("6 compatible, each needs a patch bump from 0.2.0"), "{text}");
+    assert!(text.contains("  156  stability-changed"), "{text}");
+    assert!(!text.contains("[stability-changed]"), "no-bump findings are not listed one by one:\n{text}");
+    // The findings that need the bump, each with file:line.
+    assert!(
+        text.contains(
+            "compat/real-world/wasi-http/0.2.12/http.wit:678:7: [world-added] world `wasi:http/imports` was added"
+        ),
+        "{text}"
+    );
+    // The unstable items wit-parser left out are counted.
+    assert!(text.contains("skipped 9 `@unstable` item(s)"), "{text}");
+
+    // --verbose shows every finding with its diff; the JSON carries all of them regardless.
+    let verbose = report.render(Format::Human, &RenderOptions { verbose: true, ..RenderOptions::default() });
+    assert!(verbose.lines().next().unwrap().starts_with("PASS:"), "the verdict comes first in --verbose too");
+    assert_eq!(verbose.matches("\n  [stability-changed]").count(), 156);
+    let filtered = RenderOptions { rules: vec!["type-added".into()], ..RenderOptions::default() };
+    let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json, &filtered)).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), report.findings.len());
+    let text = report.render(Format::Human, &filtered);
+    assert!(text.contains("1 finding(s) selected by --rule type-added:"), "{text}");
+}
+
+#[test]
+fn wasi_http_with_every_unstable_feature_compares_the_gated_items_too() {
+    let options = CheckOptions {
+        current: Some(wasi_http("0.2.12")),
+        baseline: Some(wasi_http("0.2.12").display().to_string()),
+        features: gate::Features { names: Vec::new(), all: true },
+        ..CheckOptions::default()
+    };
+    let report = gate::check(&options).unwrap();
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.unstable.skipped(), 0);
+    let default = gate(&wasi_http("0.2.12"), &wasi_http("0.2.12"));
+    assert_eq!(
+        default.unstable.skipped_features(),
+        [
+            ("clocks-timezone".to_string(), 5),
+            ("informational-outbound-responses".to_string(), 1),
+            ("network-error-code".to_string(), 3)
+        ]
+    );
+}
+
+#[test]
 fn wasi_http_0_2_12_to_0_3_0_is_breaking_and_the_minor_bump_covers_it() {
     let (baseline, current) = (wasi_http("0.2.12"), wasi_http("0.3.0"));
     let report = gate(&current, &baseline);
@@ -133,6 +192,12 @@ fn wasi_http_0_2_12_to_0_3_0_is_breaking_and_the_minor_bump_covers_it() {
     );
     assert_every_finding_is_located(&report);
     assert_agrees_with_semver_check(&report, &baseline, &current);
+
+    // The summary lists the first deciding findings and says how to see the rest.
+    let text = report.render(Format::Human, &RenderOptions::default());
+    assert!(text.starts_with("PASS: 0.2.12 -> 0.3.0 is a minor bump"), "{text}");
+    assert!(text.contains("  80 breaking, each needs a minor bump from 0.2.12"), "{text}");
+    assert!(text.contains("... and 65 more: --min-impact breaking lists them all"), "{text}");
 
     // 0.x: a breaking change needs a minor bump, and 0.2.12 to 0.3.0 is one.
     assert_eq!(report.policy.required_bump, Bump::Minor);

@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success; 2 bad command line; 100 `check` found violations of the
 //! versioning policy; 101 the command could not run (an unreadable or unparsable file, an
-//! unwritable output, an unknown baseline).
+//! unwritable output, an unknown baseline). `check` stops quietly when the reader of its
+//! standard output goes away (`| head -1`) and still exits with its verdict's code.
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -24,24 +25,43 @@ struct Cli {
 const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad command line, 100 `check` found policy violations, \
      101 the command could not run.";
 
-const CHECK_HELP: &str = "\
+/// The text after the options of `check --help`: exit codes, the bump rules (rendered from
+/// the policy's table, the one statement of them) and examples.
+fn check_help() -> String {
+    format!(
+        "\
 Exit codes:
   0    pass: the version change covers every change (or nothing changed)
-  100  violations: a change without the bump it needs, a missing CHANGELOG section, a crate
-       version that differs from the WIT version, or an edited released version
-  101  the gate could not run: a WIT file that does not parse (file, line and the parser's
-       message are printed), an unknown baseline, an unreadable file
+  100  violations: a change without the bump it needs, a version that went down, a missing
+       CHANGELOG section, a crate version that differs from the WIT version, or an edited
+       released version
+  101  the gate could not run: a WIT file that does not parse (file, line and what to do are
+       printed), a directory without WIT files, types nested more than {depth} deep, an
+       unknown baseline or world, an unreadable file, or a report that could not be written
+       (a standard output closed by its reader, as in `| head -1`, is not an error: the gate
+       stops writing and exits with the verdict's code)
   2    bad command line
 
-Required bumps (SPEC.md section 10): while the major version is 0, a compatible change needs
-a patch bump and a breaking change a minor bump; from 1.0 on, minor and major. Changes to
-documentation need none. There is no switch to skip the gate: an intended break passes
-exactly when the version says so.
+Required bumps (SPEC.md section 10), by the baseline's version:
+{rules}Every `0.0.z` and every pre-release is a semver track of its own, so any newer version
+covers any change. Changes that only touch documentation or annotations need no bump. There
+is no switch to skip the gate: an intended break passes exactly when the version says so.
+
+Output: the human report is a summary (the verdict on its first line, the findings counted
+per impact and rule, the findings that decide the verdict with file:line); --verbose shows
+every finding with its diff; --rule and --min-impact select the findings shown (never the
+verdict). --format json always carries every finding.
 
 Examples:
   alga-contract check                                  # wit/ against the newest compat/ release
   alga-contract check --baseline origin/main           # against a git revision's wit/
-  alga-contract check --current new/wit --baseline old/wit --format json";
+  alga-contract check --verbose --min-impact breaking  # every breaking finding with its diff
+  alga-contract check --current new/wit --baseline old/wit --format json
+  alga-contract check --current new --baseline old --world-map proxy=service --features http-v2",
+        depth = contract::gate::load::MAX_TYPE_DEPTH,
+        rules = contract::gate::policy::bump_rules_text(),
+    )
+}
 
 #[derive(Subcommand)]
 enum Command {
@@ -64,7 +84,7 @@ enum Command {
     /// The breaking-change gate: compare a WIT package with a baseline, report every
     /// difference with its rule, location and required bump, and check the version bump,
     /// the CHANGELOG and (in this repository) the crate version against the policy.
-    #[command(after_help = CHECK_HELP)]
+    #[command(after_help = check_help())]
     Check {
         /// The repository holding wit/, compat/, CHANGELOG.md and contract/Cargo.toml
         /// [default: the nearest ancestor of the working directory holding wit/ and compat/].
@@ -86,12 +106,58 @@ enum Command {
         /// Output form.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+        /// Every finding in full (locations, notes, a diff of the item) instead of the
+        /// summary (human format).
+        #[arg(short, long)]
+        verbose: bool,
+        /// Show only findings of at least this impact (never changes the verdict; JSON is
+        /// never filtered).
+        #[arg(long, value_name = "IMPACT", value_enum)]
+        min_impact: Option<MinImpact>,
+        /// Show only findings of this rule; repeat for several (never changes the verdict;
+        /// JSON is never filtered). The rules are in contract/src/gate/rules.rs.
+        #[arg(long, value_name = "RULE", value_parser = clap::builder::PossibleValuesParser::new(
+            contract::gate::RULES.iter().map(|r| r.id)
+        ), hide_possible_values = true)]
+        rule: Vec<String>,
+        /// Enable the `@unstable(feature = NAME)` gate NAME on both sides (repeat, or separate
+        /// with commas); items behind gates not enabled are left out and counted.
+        #[arg(long, value_name = "NAME", value_delimiter = ',')]
+        features: Vec<String>,
+        /// Enable every `@unstable` feature gate.
+        #[arg(long)]
+        all_features: bool,
+        /// A world of the baseline renamed in the current WIT: compare world OLD with its
+        /// successor NEW (the differ and semver_check) instead of reporting one removed and
+        /// one added. Repeat for several.
+        #[arg(long, value_name = "OLD=NEW", value_parser = parse_world_map)]
+        world_map: Vec<(String, String)>,
     },
+}
+
+/// `OLD=NEW` of `--world-map`.
+fn parse_world_map(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((old, new)) if !old.trim().is_empty() && !new.trim().is_empty() => {
+            Ok((old.trim().to_string(), new.trim().to_string()))
+        }
+        _ => Err(format!("`{text}` is not OLD=NEW (a baseline world and its successor)")),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MinImpact {
+    /// Every finding.
+    None,
+    /// Compatible and breaking findings.
+    Compatible,
+    /// Breaking findings only.
+    Breaking,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
-    /// Findings grouped by impact, with unified diffs.
+    /// A summary with the verdict first (--verbose: every finding with its diff).
     Human,
     /// The whole report as JSON (with `schema_version`).
     Json,
@@ -121,9 +187,35 @@ enum InfoFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Check { repo, current, baseline, changelog, format } = cli.command {
-        let options = contract::gate::CheckOptions { repository: repo, current, baseline, changelog };
-        return check(&options, format);
+    if let Command::Check {
+        repo,
+        current,
+        baseline,
+        changelog,
+        format,
+        verbose,
+        min_impact,
+        rule,
+        features,
+        all_features,
+        world_map,
+    } = cli.command
+    {
+        let options = contract::gate::CheckOptions {
+            repository: repo,
+            current,
+            baseline,
+            changelog,
+            features: contract::gate::Features { names: features, all: all_features },
+            world_map,
+        };
+        let min_impact = min_impact.map(|m| match m {
+            MinImpact::None => contract::gate::Impact::None,
+            MinImpact::Compatible => contract::gate::Impact::Compatible,
+            MinImpact::Breaking => contract::gate::Impact::Breaking,
+        });
+        let render = contract::gate::report::RenderOptions { verbose, min_impact, rules: rule };
+        return check(options, format, render);
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,7 +236,11 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Runs the gate and prints its report on standard output (errors in the chosen format
 /// too, so CI tools always get a document); exits 0, 100 or 101.
-fn check(options: &contract::gate::CheckOptions, format: CheckFormat) -> ExitCode {
+fn check(
+    options: contract::gate::CheckOptions,
+    format: CheckFormat,
+    render: contract::gate::report::RenderOptions,
+) -> ExitCode {
     use contract::gate::{Format, report};
     let format = match format {
         CheckFormat::Human => Format::Human,
@@ -152,11 +248,11 @@ fn check(options: &contract::gate::CheckOptions, format: CheckFormat) -> ExitCod
         CheckFormat::Junit => Format::Junit,
         CheckFormat::Github => Format::Github,
     };
-    let (text, code) = match contract::gate::check(options) {
-        Ok(report) => (report.render(format), report.exit_code()),
+    let (text, code) = match contract::gate::check(&options) {
+        Ok(report) => (report.render(format, &render), report.exit_code()),
         Err(err) => {
             // People read errors on standard error; tools get a document on standard output.
-            eprintln!("error: the gate could not run: {err}");
+            let _ = writeln!(std::io::stderr(), "error: the gate could not run: {err}");
             if format == Format::Human {
                 return ExitCode::from(report::EXIT_ERROR);
             }
@@ -164,10 +260,15 @@ fn check(options: &contract::gate::CheckOptions, format: CheckFormat) -> ExitCod
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return ExitCode::from(report::EXIT_ERROR);
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::from(code),
+        // The reader stopped reading (`| head -1`): nothing to say, the verdict stands.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the report to standard output: {err}");
+            ExitCode::from(report::EXIT_ERROR)
+        }
     }
-    ExitCode::from(code)
 }
 
 fn wit(format: WitFormat, output: Option<PathBuf>) -> Result<()> {

@@ -100,7 +100,8 @@ pub struct Finding {
     /// Whether the version change covers [`Finding::required_bump`] (filled in by the
     /// policy).
     pub satisfied: bool,
-    /// The changed item, without versions: `alga:extension/types.client-summary.tags`;
+    /// The changed item, without versions (except for a dependency used at several
+    /// versions: `t:dep@2.0.0/store.get`): `alga:extension/types.client-summary.tags`;
     /// parameters are written `iface.func(param)`, results `iface.func->result`, world
     /// items `pkg/world.import(name)`.
     pub path: String,

@@ -29,44 +29,77 @@ pub enum WorldOutcome {
 /// The check of one world.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorldCheck {
-    /// The world's name.
+    /// The world's name (in the current version).
     pub world: String,
+    /// The baseline world it was compared with, when `--world-map` paired it with another
+    /// name; `null` when the names are the same.
+    pub baseline_world: Option<String>,
     /// The verdict.
     pub outcome: WorldOutcome,
-    /// semver_check's message (its whole error chain) when it did not accept the world.
+    /// semver_check's message (its whole error chain) when it did not accept the world, or
+    /// why it could not check it.
     pub message: Option<String>,
 }
 
 /// Runs semver_check for every world of the baseline's package that the current package
-/// also has (matched by name), in the baseline's order.
-pub fn check_worlds(baseline: &WitTree, current: &WitTree) -> Vec<WorldCheck> {
+/// also has (matched by name, or paired by `world_map` as (baseline, current) names), in
+/// the baseline's order.
+pub fn check_worlds(
+    baseline: &WitTree,
+    current: &WitTree,
+    world_map: &[(String, String)],
+) -> Vec<WorldCheck> {
     let base_worlds = &baseline.resolve.packages[baseline.package].worlds;
     let cur_worlds = &current.resolve.packages[current.package].worlds;
-    let names: Vec<String> = base_worlds.keys().filter(|n| cur_worlds.contains_key(*n)).cloned().collect();
+    let successor = |name: &String| super::successor(world_map, name);
+    let names: Vec<(String, String)> = base_worlds
+        .keys()
+        .map(|n| (n.clone(), successor(n)))
+        .filter(|(_, new)| cur_worlds.contains_key(new))
+        .collect();
     if names.is_empty() {
         return Vec::new();
     }
+    let check = |old: &String, new: &String, outcome, message| WorldCheck {
+        world: new.clone(),
+        baseline_world: Some(old.clone()).filter(|o| o != new),
+        outcome,
+        message,
+    };
     let merged = match merge(baseline, current) {
         Ok(merged) => merged,
         Err(err) => {
             return names
-                .into_iter()
-                .map(|world| WorldCheck {
-                    world,
-                    outcome: WorldOutcome::Error,
-                    message: Some(format!("could not put both versions into one resolve: {err:#}")),
+                .iter()
+                .map(|(old, new)| {
+                    let why = format!("could not put both versions into one resolve: {err:#}");
+                    check(old, new, WorldOutcome::Error, Some(why))
                 })
                 .collect();
         }
     };
     let (resolve, current_package) = merged;
     names
-        .into_iter()
-        .map(|world| {
-            let prev = base_worlds[&world];
-            let new = resolve.packages[current_package].worlds[&world];
-            match wit_component::semver_check(resolve.clone(), prev, new) {
-                Ok(()) => WorldCheck { world, outcome: WorldOutcome::Compatible, message: None },
+        .iter()
+        .map(|(old, new)| {
+            let prev = base_worlds[old];
+            let next = resolve.packages[current_package].worlds[new];
+            let collisions: Vec<String> = [(prev, "baseline"), (next, "current")]
+                .iter()
+                .filter_map(|(w, side)| {
+                    colliding_versions(&resolve, *w).map(|c| format!("the {side} world {c}"))
+                })
+                .collect();
+            if !collisions.is_empty() {
+                let why = format!(
+                    "semver_check cannot check this world: {}; it removes every version before comparing, \
+                     so the imports of the two versions get the same name",
+                    collisions.join(", and ")
+                );
+                return check(old, new, WorldOutcome::Error, Some(why));
+            }
+            match wit_component::semver_check(resolve.clone(), prev, next) {
+                Ok(()) => check(old, new, WorldOutcome::Compatible, None),
                 Err(err) => {
                     let message = format!("{err:#}");
                     // Validation failures and the package-name check are verdicts; anything
@@ -74,11 +107,37 @@ pub fn check_worlds(baseline: &WitTree, current: &WitTree) -> Vec<WorldCheck> {
                     let verdict = message.contains("not semver-compatible")
                         || message.contains("which is not the same as the new world");
                     let outcome = if verdict { WorldOutcome::Incompatible } else { WorldOutcome::Error };
-                    WorldCheck { world, outcome, message: Some(message) }
+                    check(old, new, outcome, Some(message))
                 }
             }
         })
         .collect()
+}
+
+/// When a world imports or exports interfaces of one package at two versions: which
+/// package at which versions (e.g. "uses `t:a` at 1.0.0 and 2.0.0").
+fn colliding_versions(resolve: &Resolve, world: wit_parser::WorldId) -> Option<String> {
+    let world = &resolve.worlds[world];
+    let mut versions: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for key in world.imports.keys().chain(world.exports.keys()) {
+        let wit_parser::WorldKey::Interface(id) = key else { continue };
+        let Some(package) = resolve.interfaces[*id].package else { continue };
+        let name = &resolve.packages[package].name;
+        let version = name.version.as_ref().map(untagged).unwrap_or_else(|| "(unversioned)".into());
+        versions.entry(format!("{}:{}", name.namespace, name.name)).or_default().insert(version);
+    }
+    let (package, versions) = versions.into_iter().find(|(_, v)| v.len() > 1)?;
+    let versions: Vec<String> = versions.into_iter().collect();
+    Some(format!("uses `{package}` at {}", versions.join(" and ")))
+}
+
+/// A version as the WIT states it, without the current side's marker.
+fn untagged(version: &semver::Version) -> String {
+    let mut version = version.clone();
+    let pre = version.pre.as_str().trim_end_matches(CURRENT_TAG).trim_end_matches('.');
+    version.pre = semver::Prerelease::new(pre).unwrap_or(semver::Prerelease::EMPTY);
+    version.to_string()
 }
 
 /// The baseline's resolve with the current side merged in; returns it and the current

@@ -5,11 +5,11 @@
 //! |---|---|
 //! | [`rules`] | the rule table: every kind of difference, its impact and direction |
 //! | [`finding`] | findings, locations, flows and bumps |
-//! | [`load`] | parsing one side (a directory with `*.wit` files and `deps/`) |
+//! | [`load`] | parsing one side (a directory with `*.wit` files and `deps/`), `@unstable` features, type depth |
 //! | [`baseline`] | resolving `--baseline DIR|VERSION|GIT-REV` |
 //! | `differ` | the structural differ over two [`wit_parser::Resolve`]s |
 //! | [`ground_truth`] | `wit_component::semver_check` for every world both sides have |
-//! | [`policy`] | required versus actual version bump, CHANGELOG, crate version, frozen releases |
+//! | [`policy`] | the bump rules ([`policy::BUMP_RULES`]), required versus actual bump, CHANGELOG, crate version, frozen releases |
 //! | [`release`] | the released versions in `compat/` and CHANGELOG entries |
 //! | [`snippet`] | source snippets and unified diffs of changed items |
 //! | [`report`] | the report and its formats (human, JSON, JUnit, GitHub annotations) |
@@ -18,7 +18,10 @@
 //! links. The gate never calls a change compatible that `semver_check` rejects: when it
 //! rejects a world in which the differ found nothing breaking, the gate adds a
 //! `semver-check-rejected` finding. The corpus test (`compat/tests/corpus.rs`) proves the
-//! differ alone already agrees with `semver_check` on every case.
+//! differ alone already agrees with `semver_check` on every case. semver_check cannot check
+//! a world that uses one package at two versions (it removes every version, so the two
+//! imports collide): such a world is reported as not checked, with a warning, and the
+//! differ's findings (which compare dependencies version by version) decide for it.
 
 pub mod baseline;
 pub(crate) mod differ;
@@ -32,6 +35,7 @@ pub mod rules;
 pub mod snippet;
 
 pub use finding::{Bump, Finding, Flow, Location};
+pub use load::Features;
 pub use report::{Format, Report, Verdict};
 pub use rules::{Impact, RULES, Rule};
 
@@ -82,6 +86,12 @@ pub struct CheckOptions {
     /// The changelog that must have an entry for a new version; default
     /// `<repository>/CHANGELOG.md` when checking the repository's own `wit/`.
     pub changelog: Option<PathBuf>,
+    /// The `@unstable` feature gates to open on both sides (`--features`, `--all-features`);
+    /// items behind closed gates are left out and counted.
+    pub features: Features,
+    /// Renamed worlds (`--world-map old=new`): (baseline name, current name) pairs, so that
+    /// the differ and semver_check compare a world with its successor.
+    pub world_map: Vec<(String, String)>,
 }
 
 /// Runs the gate.
@@ -106,12 +116,13 @@ pub fn check(options: &CheckOptions) -> Result<Report, GateError> {
     };
     let display_root = repository.clone().unwrap_or_else(|| cwd.clone());
     let base = baseline::resolve(options.baseline.as_deref(), repository.as_deref(), &cwd)?;
-    let base_tree = WitTree::load(&base.dir, &base.label, &base.display_prefix)?;
+    let base_tree = WitTree::load(&base.dir, &base.label, &base.display_prefix, &options.features)?;
     let current_prefix = display_path(&display_root, &current_dir);
-    let cur_tree = WitTree::load(&current_dir, &current_prefix, &current_prefix)?;
+    let cur_tree = WitTree::load(&current_dir, &current_prefix, &current_prefix, &options.features)?;
+    check_world_map(&options.world_map, &base_tree, &cur_tree)?;
 
-    let mut findings = differ::diff(&base_tree, &cur_tree);
-    let world_checks = ground_truth::check_worlds(&base_tree, &cur_tree);
+    let mut findings = differ::diff(&base_tree, &cur_tree, &options.world_map);
+    let world_checks = ground_truth::check_worlds(&base_tree, &cur_tree, &options.world_map);
     escalate(&mut findings, &world_checks, &cur_tree);
     explain(&mut findings, &world_checks);
 
@@ -129,7 +140,40 @@ pub fn check(options: &CheckOptions) -> Result<Report, GateError> {
     let policy = policy::evaluate(&inputs, &mut findings)?;
     snippet::attach_diffs(&mut findings, &base_tree, &cur_tree);
     sort(&mut findings);
-    Ok(Report::new(&base_tree, &cur_tree, findings, world_checks, policy))
+    let unstable = report::UnstableSummary::of(&options.features, &base_tree, &cur_tree);
+    Ok(Report::new(&base_tree, &cur_tree, findings, world_checks, policy, unstable))
+}
+
+/// The current name of baseline world `name`: its successor by `--world-map`, else itself.
+pub(crate) fn successor(world_map: &[(String, String)], name: &str) -> String {
+    world_map
+        .iter()
+        .find(|(old, _)| old == name)
+        .map(|(_, new)| new.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Every `--world-map old=new` names a world of the baseline and one of the current side,
+/// each at most once.
+fn check_world_map(map: &[(String, String)], baseline: &WitTree, current: &WitTree) -> Result<(), GateError> {
+    let worlds = |tree: &WitTree| -> Vec<String> {
+        tree.resolve.packages[tree.package].worlds.keys().cloned().collect()
+    };
+    let (base_worlds, cur_worlds) = (worlds(baseline), worlds(current));
+    for (index, (old, new)) in map.iter().enumerate() {
+        for (name, side, names) in [(old, "baseline", &base_worlds), (new, "current", &cur_worlds)] {
+            if !names.contains(name) {
+                return Err(GateError::Input(format!(
+                    "--world-map {old}={new}: the {side} package has no world `{name}` (its worlds: {})",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                )));
+            }
+        }
+        if map[..index].iter().any(|(o, n)| o == old || n == new) {
+            return Err(GateError::Input(format!("--world-map {old}={new}: each world may be mapped once")));
+        }
+    }
+    Ok(())
 }
 
 /// Adds `semver-check-rejected` for every world semver_check rejects while the differ
@@ -242,6 +286,7 @@ mod tests {
     fn rejected(world: &str) -> WorldCheck {
         WorldCheck {
             world: world.into(),
+            baseline_world: None,
             outcome: WorldOutcome::Incompatible,
             message: Some("type mismatch".into()),
         }
@@ -258,7 +303,7 @@ mod tests {
             "package a:b@1.0.0;\ninterface i { f: func(); }\nworld w { import i; }\n",
         )
         .unwrap();
-        let tree = WitTree::load(tree_dir.path(), "t", "t").unwrap();
+        let tree = WitTree::load(tree_dir.path(), "t", "t", &Features::default()).unwrap();
         escalate(&mut findings, &[rejected("w")], &tree);
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[1].rule, "semver-check-rejected");

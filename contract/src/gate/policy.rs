@@ -2,15 +2,10 @@
 //! bump the version made, the CHANGELOG entry of a new version, and, in this repository,
 //! the crate version and the frozen released versions.
 //!
-//! Required bump per impact, decided by the baseline version:
-//!
-//! | baseline | compatible | breaking |
-//! |---|---|---|
-//! | `>= 1.0.0` | minor | major |
-//! | `0.y.z`, y > 0 | patch | minor |
-//! | `0.0.z` | patch | patch (every `0.0.z` is its own track) |
-//! | a pre-release (`0.2.0-rc.1`) | patch | patch (a pre-release is its own track) |
-//! | unversioned | patch | patch (any version at all) |
+//! The bump a change needs is decided by the baseline's version, row by row of
+//! [`BUMP_RULES`]: the one statement of these rules. SPEC.md section 10 holds the table
+//! [`bump_rules_markdown`] renders, `alga-contract check --help` the one
+//! [`bump_rules_text`] renders, and tests compare both with this table.
 //!
 //! Changes with impact `none` (documentation, annotations) need no bump. A bigger bump than
 //! required is fine. The bump made is the most significant number that grew; a new
@@ -90,6 +85,8 @@ pub struct PolicyOutcome {
     pub actual_bump: Option<Bump>,
     /// The smallest version that would satisfy the policy, when the version is too small.
     pub suggested_version: Option<String>,
+    /// The changelog a new version needs a section in (as shown), when one is checked.
+    pub changelog: Option<String>,
     /// Every check, passed or not.
     pub checks: Vec<PolicyCheck>,
     /// The broken rules; empty means the gate passes.
@@ -110,18 +107,135 @@ pub struct PolicyInputs<'a> {
     pub display_root: &'a Path,
 }
 
+/// The kinds of baseline version that need different bumps (a row of [`BUMP_RULES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionClass {
+    /// `x.y.z` with `x >= 1` and no pre-release.
+    Stable,
+    /// `0.y.z` with `y >= 1` and no pre-release.
+    Initial,
+    /// `0.0.z` without pre-release.
+    ZeroMinor,
+    /// Any version with a pre-release part (`0.2.0-rc.1`).
+    PreRelease,
+    /// The package declares no version.
+    Unversioned,
+}
+
+impl VersionClass {
+    /// The class of `version`.
+    pub fn of(version: Option<&Version>) -> VersionClass {
+        match version {
+            None => VersionClass::Unversioned,
+            Some(v) if !v.pre.is_empty() => VersionClass::PreRelease,
+            Some(v) if v.major >= 1 => VersionClass::Stable,
+            Some(v) if v.minor >= 1 => VersionClass::Initial,
+            Some(_) => VersionClass::ZeroMinor,
+        }
+    }
+}
+
+/// One row of the bump rules: what a baseline version of one class needs.
+#[derive(Debug, Clone, Copy)]
+pub struct BumpRule {
+    /// The versions the row is for.
+    pub class: VersionClass,
+    /// How the rules name those versions, e.g. `0.y.z with y >= 1`.
+    pub baseline: &'static str,
+    /// The bump a compatible change needs.
+    pub compatible: Bump,
+    /// The bump a breaking change needs.
+    pub breaking: Bump,
+    /// Why, in terms of the semver tracks runtimes match imports by.
+    pub why: &'static str,
+}
+
+/// The bump rules, one row per kind of baseline version. The only statement of them:
+/// [`required_bump`] reads it, and SPEC.md section 10 and `check --help` show it.
+pub const BUMP_RULES: &[BumpRule] = &[
+    BumpRule {
+        class: VersionClass::Stable,
+        baseline: "x.y.z with x >= 1",
+        compatible: Bump::Minor,
+        breaking: Bump::Major,
+        why: "imports match by major version: `@1.2.0` links to `@1.4.1`, not to `@2.0.0`",
+    },
+    BumpRule {
+        class: VersionClass::Initial,
+        baseline: "0.y.z with y >= 1",
+        compatible: Bump::Patch,
+        breaking: Bump::Minor,
+        why: "imports match by `0.y`: `@0.2.1` links to `@0.2.3`, not to `@0.3.0`",
+    },
+    BumpRule {
+        class: VersionClass::ZeroMinor,
+        baseline: "0.0.z",
+        compatible: Bump::Patch,
+        breaking: Bump::Patch,
+        why: "every `0.0.z` is its own track, so any newer version is a new track",
+    },
+    BumpRule {
+        class: VersionClass::PreRelease,
+        baseline: "x.y.z-pre",
+        compatible: Bump::Patch,
+        breaking: Bump::Patch,
+        why: "every pre-release (`0.2.0-rc.1`) is its own track: a newer pre-release (`-rc.2`) or the release counts as a patch",
+    },
+    BumpRule {
+        class: VersionClass::Unversioned,
+        baseline: "no version",
+        compatible: Bump::Patch,
+        breaking: Bump::Patch,
+        why: "any version will do: giving the package a version counts as a major bump",
+    },
+];
+
+/// The row of [`BUMP_RULES`] for a baseline version.
+pub fn bump_rule(baseline: Option<&Version>) -> &'static BumpRule {
+    let class = VersionClass::of(baseline);
+    BUMP_RULES.iter().find(|r| r.class == class).expect("BUMP_RULES has a row for every version class")
+}
+
 /// The bump a change of `impact` needs from `baseline`.
 pub fn required_bump(impact: Impact, baseline: Option<&Version>) -> Bump {
-    match (impact, baseline) {
-        (Impact::None, _) => Bump::None,
-        (_, None) => Bump::Patch,
-        (_, Some(v)) if !v.pre.is_empty() => Bump::Patch,
-        (Impact::Compatible, Some(v)) if v.major >= 1 => Bump::Minor,
-        (Impact::Breaking, Some(v)) if v.major >= 1 => Bump::Major,
-        (Impact::Compatible, Some(_)) => Bump::Patch,
-        (Impact::Breaking, Some(v)) if v.minor >= 1 => Bump::Minor,
-        (Impact::Breaking, Some(_)) => Bump::Patch,
+    let rule = bump_rule(baseline);
+    match impact {
+        Impact::None => Bump::None,
+        Impact::Compatible => rule.compatible,
+        Impact::Breaking => rule.breaking,
     }
+}
+
+/// [`BUMP_RULES`] as the Markdown table of SPEC.md section 10.
+pub fn bump_rules_markdown() -> String {
+    let mut out =
+        String::from("| baseline version | compatible change | breaking change | why |\n|---|---|---|---|\n");
+    for rule in BUMP_RULES {
+        // `0.y.z with y >= 1` is shown as `0.y.z` in code and its condition in words.
+        let baseline = match rule.baseline.split_once(' ') {
+            _ if rule.class == VersionClass::Unversioned => rule.baseline.to_string(),
+            Some((version, condition)) => format!("`{version}` {condition}"),
+            None => format!("`{}`", rule.baseline),
+        };
+        out += &format!(
+            "| {baseline} | {} | {} | {} |\n",
+            rule.compatible.as_str(),
+            rule.breaking.as_str(),
+            rule.why
+        );
+    }
+    out
+}
+
+/// [`BUMP_RULES`] as the plain-text table of `alga-contract check --help`.
+pub fn bump_rules_text() -> String {
+    let mut out = format!("  {:<28} {:<12} {}\n", "baseline version", "compatible", "breaking");
+    for rule in BUMP_RULES {
+        out +=
+            &format!("  {:<28} {:<12} {}\n", rule.baseline, rule.compatible.as_str(), rule.breaking.as_str());
+    }
+    out
 }
 
 /// The bump from `baseline` to `current`; `Err` says why it is no bump at all.
@@ -170,7 +284,10 @@ pub fn evaluate(inputs: &PolicyInputs, findings: &mut [Finding]) -> Result<Polic
     let required = required_bump(impact, base_version.as_ref());
     for finding in findings.iter_mut() {
         finding.required_bump = required_bump(finding.impact, base_version.as_ref());
-        finding.satisfied = actual.as_ref().is_ok_and(|a| *a >= finding.required_bump);
+        // A finding that needs no bump is covered by any version, even one that went down
+        // (that is a violation of its own).
+        finding.satisfied =
+            finding.required_bump == Bump::None || actual.as_ref().is_ok_and(|a| *a >= finding.required_bump);
     }
     let show =
         |v: &Option<Version>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "(unversioned)".into());
@@ -289,6 +406,7 @@ pub fn evaluate(inputs: &PolicyInputs, findings: &mut [Finding]) -> Result<Polic
         required_bump: required,
         actual_bump: actual.ok(),
         suggested_version: suggested,
+        changelog: inputs.changelog.map(|path| display_path(inputs.display_root, path)),
         checks,
         violations,
     })
@@ -396,16 +514,27 @@ fn frozen_release(
     Ok(())
 }
 
-/// Where the current package declares its name and version (`package a:b@1.2.3;`).
+/// Where the current package declares its name and version (`package a:b@1.2.3;`): the
+/// statement found from the package's items, else the first line of its own files (not
+/// `deps/`) that declares exactly this package.
 fn package_declaration(tree: &WitTree) -> Option<Location> {
+    if let Some(location) = tree.package_statement(tree.package).and_then(|span| tree.location(span)) {
+        return Some(location);
+    }
+    let name = &tree.resolve.packages[tree.package].name;
+    let wanted = format!("{}:{}", name.namespace, name.name);
     let files = release::wit_files(&tree.dir).ok()?;
-    files.iter().filter(|(name, _)| !name.starts_with("deps/")).find_map(|(name, bytes)| {
+    files.iter().filter(|(file, _)| !file.starts_with("deps/")).find_map(|(file, bytes)| {
         let text = String::from_utf8_lossy(bytes);
-        let line = text.lines().position(|l| l.trim_start().starts_with("package "))?;
+        let line = text.lines().position(|l| {
+            l.trim_start()
+                .strip_prefix("package ")
+                .is_some_and(|rest| rest.split(['@', ';', '{']).next().unwrap_or("").trim() == wanted)
+        })?;
         let file = if tree.display_prefix.is_empty() {
-            name.clone()
+            file.clone()
         } else {
-            format!("{}/{name}", tree.display_prefix)
+            format!("{}/{file}", tree.display_prefix)
         };
         Some(Location { file, line: line as u32 + 1, column: 1 })
     })
@@ -429,6 +558,37 @@ mod tests {
         assert_eq!(required_bump(Impact::Breaking, Some(&v("0.0.3"))), Bump::Patch);
         assert_eq!(required_bump(Impact::Compatible, None), Bump::Patch);
         assert_eq!(required_bump(Impact::Breaking, Some(&v("0.2.0-rc.1"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::Breaking, Some(&v("1.0.0-rc.1"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::Compatible, Some(&v("0.0.3"))), Bump::Patch);
+        assert_eq!(required_bump(Impact::None, Some(&v("0.0.3"))), Bump::None);
+    }
+
+    #[test]
+    fn every_version_class_has_exactly_one_row() {
+        for version in [None, Some(v("1.2.3")), Some(v("0.3.1")), Some(v("0.0.7")), Some(v("2.0.0-rc.1"))] {
+            let class = VersionClass::of(version.as_ref());
+            assert_eq!(BUMP_RULES.iter().filter(|r| r.class == class).count(), 1, "{version:?}");
+        }
+        assert_eq!(BUMP_RULES.len(), 5);
+    }
+
+    /// SPEC.md section 10 states the bump rules with the table this module renders from
+    /// [`BUMP_RULES`]: one statement, so the two cannot disagree.
+    #[test]
+    fn spec_section_10_states_the_bump_rules_of_the_table() {
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SPEC.md")).unwrap();
+        let section = spec.split("## 10. Versioning").nth(1).expect("SPEC.md has section 10");
+        let start = "<!-- BUMP_RULES: generated from alga_extension_contract::gate::policy::bump_rules_markdown() -->\n";
+        let table = section
+            .split_once(start)
+            .and_then(|(_, rest)| rest.split_once("<!-- /BUMP_RULES -->"))
+            .map(|(table, _)| table)
+            .expect("SPEC.md section 10 has the BUMP_RULES markers");
+        assert_eq!(
+            table,
+            bump_rules_markdown(),
+            "regenerate the table in SPEC.md section 10 from BUMP_RULES"
+        );
     }
 
     #[test]

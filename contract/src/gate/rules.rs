@@ -16,11 +16,12 @@ pub enum Impact {
     /// Nothing a component sees changes (documentation, annotations, the version itself):
     /// no version bump needed.
     None,
-    /// Components built against the baseline keep working (something was added): a
-    /// compatible bump (patch while the major version is 0, minor from 1.0).
+    /// Components built against the baseline keep working (something was added): the
+    /// compatible bump of the baseline version's row of
+    /// [`crate::gate::policy::BUMP_RULES`].
     Compatible,
-    /// Some component built against the baseline stops linking or misreads data: a
-    /// breaking bump (minor while the major version is 0, major from 1.0).
+    /// Some component built against the baseline stops linking or misreads data: the
+    /// breaking bump of the baseline version's row of [`crate::gate::policy::BUMP_RULES`].
     Breaking,
 }
 
@@ -105,6 +106,18 @@ pub const RULES: &[Rule] = &[
         impact: Impact::Compatible,
         rationale: "Runtimes match imports by semver track (`@0.2.1` links to `@0.2.3`), so guests built \
                     against the old dependency version keep linking.",
+        when_guest_sends: None,
+        when_host_returns: None,
+        semver_check: SemverCheckView::Accepts("semver_check ignores versions."),
+    },
+    Rule {
+        id: "dependency-downgraded",
+        summary: "a dependency package moved back to an older version on the same semver track",
+        impact: Impact::Breaking,
+        rationale: "The older version may lack what the newer one added: components built against the \
+                    baseline may import items of the newer version that hosts of the new package need not \
+                    provide. The differ reports the differences it sees in the items the package uses; the \
+                    downgrade itself counts as breaking because the package no longer promises them.",
         when_guest_sends: None,
         when_host_returns: None,
         semver_check: SemverCheckView::Accepts("semver_check ignores versions."),
@@ -565,6 +578,20 @@ pub const RULES: &[Rule] = &[
         semver_check: SemverCheckView::Accepts("there is no baseline world to compare it with."),
     },
     Rule {
+        id: "world-renamed",
+        summary: "a world was renamed (paired with its successor by `--world-map old=new`)",
+        impact: Impact::Breaking,
+        rationale: "Bindings generators and hosts select a world by name; everything naming the old one \
+                    must change. The differ and semver_check compare the old world's contents with the new \
+                    one's, so the rest of the report says whether old components still link.",
+        when_guest_sends: None,
+        when_host_returns: None,
+        semver_check: SemverCheckView::Accepts(
+            "semver_check compares contents, not world names: paired by --world-map, a renamed world \
+             with the same contents is compatible.",
+        ),
+    },
+    Rule {
         id: "world-removed",
         summary: "a world was removed",
         impact: Impact::Breaking,
@@ -633,7 +660,8 @@ pub const RULES: &[Rule] = &[
         summary: "a `@since` / `@deprecated` annotation changed",
         impact: Impact::None,
         rationale: "Stability annotations gate what bindings generators show; the shape is unchanged. \
-                    (Items behind `@unstable` features that are not enabled are not compared at all.)",
+                    (Items behind `@unstable` features that are not enabled are not compared at all; \
+                    `--features NAME` or `--all-features` enables them.)",
         when_guest_sends: None,
         when_host_returns: None,
         semver_check: SemverCheckView::Accepts("semver_check ignores `@since` and `@deprecated`."),

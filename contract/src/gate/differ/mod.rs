@@ -1,9 +1,10 @@
 //! The structural differ: walks two resolved versions of a WIT package side by side and
 //! reports every difference as a [`Finding`] of a rule in [`crate::gate::rules`].
 //!
-//! Items are matched by name, never by arena id: packages by `namespace:name` (the main
-//! packages of both sides always match each other, so a rename does not hide the rest),
-//! interfaces by name, types and functions by name within their interface, worlds by
+//! Items are matched by name, never by arena id: dependency packages by name and version
+//! ([`pair_dependencies`]: the same version, else the same semver track, else the one
+//! package of that name left on each side), the main packages of both sides always with
+//! each other (so a rename does not hide the rest), interfaces by name, types and functions by name within their interface, worlds by
 //! name. Named types are compared by identity (their path), anonymous types (`option`,
 //! `list`, `result`, ...) structurally. Unmatched items are paired up as renames or moves
 //! when their contents are identical. This module owns packages, interfaces and
@@ -17,7 +18,7 @@ pub(crate) mod worlds;
 
 use crate::gate::finding::{Finding, Flow, SpanRef};
 use crate::gate::load::WitTree;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uses::Uses;
 use wit_parser::{
     Docs, Function, FunctionKind, InterfaceId, PackageId, PackageName, Resolve, Span, Stability, TypeId,
@@ -32,6 +33,11 @@ pub(crate) struct Side<'a> {
     /// `namespace:name` every path uses for the main package (the current side's name, on
     /// both sides).
     pub main_name: String,
+    /// The name every path uses for each dependency package: `namespace:name` when the
+    /// name stands for one package on each side, else `namespace:name@version` (paired
+    /// packages share the current side's version), so that two versions of one package
+    /// never share a path.
+    labels: HashMap<PackageId, String>,
     pub uses: Uses,
     /// Paths of the anonymous interfaces worlds define inline (`import x: interface {..}`).
     inline: HashMap<InterfaceId, String>,
@@ -52,19 +58,56 @@ impl<'a> Side<'a> {
                 }
             }
         }
-        Side { tree, resolve, main, main_name: main_name.to_string(), uses: Uses::of(resolve, main), inline }
+        Side {
+            tree,
+            resolve,
+            main,
+            main_name: main_name.to_string(),
+            labels: HashMap::new(),
+            uses: Uses::of(resolve, main),
+            inline,
+        }
     }
 
-    /// `namespace:name` of a package, without version.
+    /// The name paths use for a package: `namespace:name`, with the version only for a
+    /// dependency used at several versions (see [`Side::labels`]).
     pub fn package_path(&self, package: PackageId) -> String {
         if package == self.main {
             return self.main_name.clone();
         }
+        if let Some(label) = self.labels.get(&package) {
+            return label.clone();
+        }
+        let name = &self.resolve.packages[package].name;
+        match &name.version {
+            Some(version) => format!("{}:{}@{version}", name.namespace, name.name),
+            None => format!("{}:{}", name.namespace, name.name),
+        }
+    }
+
+    /// `namespace:name` of a package, without version.
+    fn bare_name(&self, package: PackageId) -> String {
         let name = &self.resolve.packages[package].name;
         format!("{}:{}", name.namespace, name.name)
     }
 
-    /// `namespace:name/interface`, without version.
+    /// The dependency packages the main package uses, by `namespace:name`, each name's
+    /// packages sorted by version.
+    fn dependencies_by_name(&self) -> BTreeMap<String, Vec<PackageId>> {
+        let mut by_name: BTreeMap<String, Vec<PackageId>> = BTreeMap::new();
+        for package in self.uses.reachable_packages.iter().filter(|p| **p != self.main) {
+            by_name.entry(self.bare_name(*package)).or_default().push(*package);
+        }
+        for packages in by_name.values_mut() {
+            packages.sort_by(|a, b| {
+                let version = |p: &PackageId| self.resolve.packages[*p].name.version.clone();
+                version(a).cmp(&version(b))
+            });
+        }
+        by_name
+    }
+
+    /// `namespace:name/interface` (the package named as [`Side::package_path`] does).
     pub fn interface_path(&self, iface: InterfaceId) -> String {
         if let Some(path) = self.inline.get(&iface) {
             return path.clone();
@@ -129,10 +172,13 @@ pub(crate) struct Differ<'a> {
     /// `use`s that became the moved definition (or were its origin), keyed by (baseline
     /// type, current type): reported as the move, not as a change of kind.
     pub absorbed_uses: std::collections::HashSet<(TypeId, TypeId)>,
+    /// Renamed worlds (`--world-map`): baseline name, current name.
+    pub world_map: Vec<(String, String)>,
 }
 
-/// Compares `baseline` with `current` and returns every difference.
-pub(crate) fn diff(baseline: &WitTree, current: &WitTree) -> Vec<Finding> {
+/// Compares `baseline` with `current` and returns every difference; `world_map` pairs
+/// renamed worlds (baseline name, current name).
+pub(crate) fn diff(baseline: &WitTree, current: &WitTree, world_map: &[(String, String)]) -> Vec<Finding> {
     let main_name = {
         let name = &current.resolve.packages[current.package].name;
         format!("{}:{}", name.namespace, name.name)
@@ -144,9 +190,11 @@ pub(crate) fn diff(baseline: &WitTree, current: &WitTree) -> Vec<Finding> {
         renamed_interfaces: HashMap::new(),
         renamed_types: HashMap::new(),
         absorbed_uses: Default::default(),
+        world_map: world_map.to_vec(),
     };
+    let pairs = pair_dependencies(&mut differ.base, &mut differ.cur);
     // Dependencies first: renames found there apply to the main package's references.
-    differ.dependencies();
+    differ.dependencies(&pairs);
     differ.main_package();
     differ.findings
 }
@@ -286,46 +334,38 @@ impl<'a> Differ<'a> {
         self.worlds();
     }
 
-    /// Dependency packages used on both sides: their version and their used interfaces.
-    fn dependencies(&mut self) {
-        let deps = |side: &Side| -> Vec<(String, PackageId)> {
-            let mut deps: Vec<(String, PackageId)> = side
-                .uses
-                .reachable_packages
-                .iter()
-                .filter(|p| **p != side.main)
-                .map(|p| (side.package_path(*p), *p))
-                .collect();
-            deps.sort();
-            deps
-        };
-        let base_deps = deps(&self.base);
-        let cur_deps = deps(&self.cur);
-        for (path, base_pkg) in &base_deps {
-            let Some((_, cur_pkg)) = cur_deps.iter().find(|(p, _)| p == path) else { continue };
+    /// Dependency packages paired across the sides: their version and their used interfaces.
+    fn dependencies(&mut self, pairs: &[(PackageId, PackageId)]) {
+        for (base_pkg, cur_pkg) in pairs {
+            let path = self.cur.package_path(*cur_pkg);
+            let bare = self.cur.bare_name(*cur_pkg);
             let base_name = self.base.resolve.packages[*base_pkg].name.clone();
             let cur_name = self.cur.resolve.packages[*cur_pkg].name.clone();
             if base_name.version != cur_name.version {
-                let track = |name: &PackageName| {
-                    name.version.as_ref().map(|v| PackageName::version_compat_track_string(v).0)
-                };
                 let same_track = track(&base_name) == track(&cur_name);
-                let rule = if same_track { "dependency-version-changed" } else { "dependency-track-changed" };
+                let lower = cur_name.version < base_name.version;
+                let rule = match (same_track, lower) {
+                    (true, false) => "dependency-version-changed",
+                    (true, true) => "dependency-downgraded",
+                    (false, _) => "dependency-track-changed",
+                };
                 let worlds = self.package_worlds(*base_pkg, *cur_pkg);
-                let detail = if same_track {
-                    "on the same semver track".to_string()
-                } else {
-                    format!(
+                let detail = match (same_track, lower) {
+                    (true, false) => "on the same semver track".to_string(),
+                    (true, true) => "back to an older version on the same semver track: what the newer \
+                                     version added may be missing"
+                        .to_string(),
+                    (false, _) => format!(
                         "from track `{}` to track `{}`",
                         track(&base_name).unwrap_or_else(|| "unversioned".into()),
                         track(&cur_name).unwrap_or_else(|| "unversioned".into())
-                    )
+                    ),
                 };
                 self.emit(
                     rule,
                     path.clone(),
                     format!(
-                        "dependency `{path}` moved from {} to {} ({detail})",
+                        "dependency `{bare}` moved from {} to {} ({detail})",
                         version_text(&base_name),
                         version_text(&cur_name)
                     ),
@@ -522,6 +562,70 @@ pub(crate) fn join_flows(a: Option<Flow>, b: Option<Flow>) -> Option<Flow> {
         (Some(a), Some(b)) => Some(a.join(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// The semver track of a package's version (`0.2`, `1`, `0.0.3`, `1.0.0-rc.1`).
+fn track(name: &PackageName) -> Option<String> {
+    name.version.as_ref().map(|v| PackageName::version_compat_track_string(v).0)
+}
+
+/// Pairs the dependency packages the two sides use, name by name: first the same version,
+/// then the same semver track (newest with newest), then, if one package of the name is
+/// left on each side, those two (a move to another track). Unpaired packages are used by
+/// one side only; what that changes shows in the worlds and types using them. Sets the
+/// [`Side::labels`] of every dependency package.
+fn pair_dependencies(base: &mut Side, cur: &mut Side) -> Vec<(PackageId, PackageId)> {
+    let (base_deps, cur_deps) = (base.dependencies_by_name(), cur.dependencies_by_name());
+    let main_names = [base.bare_name(base.main), cur.bare_name(cur.main)];
+    let names: BTreeSet<&String> = base_deps.keys().chain(cur_deps.keys()).collect();
+    let mut pairs = Vec::new();
+    for name in names {
+        let mut left: Vec<PackageId> = base_deps.get(name).cloned().unwrap_or_default();
+        let mut right: Vec<PackageId> = cur_deps.get(name).cloned().unwrap_or_default();
+        let ambiguous = left.len() > 1 || right.len() > 1 || main_names.contains(name);
+        let version = |side: &Side, p: PackageId| side.resolve.packages[p].name.version.clone();
+        let mut paired = Vec::new();
+        // The same version.
+        left.retain(|b| match right.iter().position(|c| version(cur, *c) == version(base, *b)) {
+            Some(index) => {
+                paired.push((*b, right.remove(index)));
+                false
+            }
+            None => true,
+        });
+        // The same track, newest with newest.
+        for b in left.clone().into_iter().rev() {
+            let b_track = track(&base.resolve.packages[b].name);
+            let same = right.iter().rposition(|c| track(&cur.resolve.packages[*c].name) == b_track);
+            if let Some(index) = same {
+                paired.push((b, right.remove(index)));
+                left.retain(|x| *x != b);
+            }
+        }
+        // One left on each side: the dependency moved to another track.
+        if let ([b], [c]) = (left.as_slice(), right.as_slice()) {
+            paired.push((*b, *c));
+            left.clear();
+            right.clear();
+        }
+        let label = |side: &Side, p: PackageId| match (ambiguous, version(side, p)) {
+            (true, Some(v)) => format!("{name}@{v}"),
+            _ => name.clone(),
+        };
+        for (b, c) in &paired {
+            let shared = label(cur, *c);
+            base.labels.insert(*b, shared.clone());
+            cur.labels.insert(*c, shared);
+        }
+        for b in left {
+            base.labels.insert(b, label(base, b));
+        }
+        for c in right {
+            cur.labels.insert(c, label(cur, c));
+        }
+        pairs.extend(paired);
+    }
+    pairs
 }
 
 /// The sorted names of an interface's types and functions (what a rename keeps).

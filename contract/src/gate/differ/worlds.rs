@@ -1,5 +1,6 @@
-//! Worlds: matched by name; their imports and exports matched by key (a plain name, or
-//! the versionless interface id `namespace:name/interface`).
+//! Worlds: matched by name (or paired by `--world-map old=new`); their imports and exports
+//! matched by key (a plain name, or the interface id `namespace:name/interface`, with the
+//! version when the package is used at several, see [`super::Side::package_path`]).
 
 use super::{Differ, FunctionScope, Side};
 use crate::gate::finding::Flow;
@@ -12,9 +13,30 @@ impl Differ<'_> {
             self.base.resolve.packages[self.base.main].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
         let cur_worlds: Vec<(String, WorldId)> =
             self.cur.resolve.packages[self.cur.main].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
+        // `--world-map old=new` pairs a baseline world with its renamed successor.
+        let world_map = self.world_map.clone();
+        let successor = |name: &String| crate::gate::successor(&world_map, name);
+        let paired: Vec<String> = base_worlds.iter().map(|(n, _)| successor(n)).collect();
         for (name, b) in &base_worlds {
-            match cur_worlds.iter().find(|(n, _)| n == name) {
-                Some((_, c)) => self.world(*b, *c),
+            let target = successor(name);
+            match cur_worlds.iter().find(|(n, _)| *n == target) {
+                Some((_, c)) => {
+                    if target != *name {
+                        let (from, to) = (self.base.world_path(*b), self.cur.world_path(*c));
+                        let spans =
+                            (Some(self.base.resolve.worlds[*b].span), Some(self.cur.resolve.worlds[*c].span));
+                        self.emit(
+                            "world-renamed",
+                            to.clone(),
+                            format!("world `{from}` is now `{to}` (paired by --world-map)"),
+                            spans,
+                            (None, None),
+                            None,
+                            BTreeSet::from([name.clone(), target.clone()]),
+                        );
+                    }
+                    self.world(*b, *c)
+                }
                 None => {
                     let path = self.base.world_path(*b);
                     let span = self.base.resolve.worlds[*b].span;
@@ -31,7 +53,7 @@ impl Differ<'_> {
             }
         }
         for (name, c) in &cur_worlds {
-            if !base_worlds.iter().any(|(n, _)| n == name) {
+            if !paired.contains(name) {
                 let path = self.cur.world_path(*c);
                 let span = self.cur.resolve.worlds[*c].span;
                 self.emit(
@@ -205,9 +227,13 @@ fn span_of(side: &Side, world_span: Span, keyword: &str, key: &str, item: &World
     if item.span().is_known() {
         return item.span();
     }
-    let name = match item {
-        WorldItem::Interface { id, .. } => side.resolve.interfaces[*id].name.clone().unwrap_or_default(),
-        _ => key.to_string(),
+    let (name, version) = match item {
+        WorldItem::Interface { id, .. } => {
+            let interface = &side.resolve.interfaces[*id];
+            let version = interface.package.and_then(|p| side.resolve.packages[p].name.version.clone());
+            (interface.name.clone().unwrap_or_default(), version)
+        }
+        _ => (key.to_string(), None),
     };
-    side.tree.world_statement(world_span, keyword, &name).unwrap_or(world_span)
+    side.tree.world_statement(world_span, keyword, &name, version.as_ref()).unwrap_or(world_span)
 }

@@ -2,19 +2,30 @@
 //! the findings appear on the changed lines of a pull request.
 //!
 //! Violations and findings whose bump the version does not cover are `::error`; breaking
-//! findings that the version covers are `::warning`; the rest `::notice`.
+//! findings that the version covers are `::warning`; the rest `::notice`. `--rule` and
+//! `--min-impact` select the findings annotated; violations are always annotated, and so is
+//! (as a `::warning`) every world semver_check could not check.
 
-use super::Report;
+use super::{RenderOptions, Report};
 use crate::gate::Location;
+use crate::gate::ground_truth::WorldOutcome;
 use crate::gate::rules::Impact;
 
 /// Every annotation, one per line, then a one-line summary.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     for violation in &report.policy.violations {
         out += &annotation("error", violation.location.as_ref(), violation.rule, &violation.message);
     }
-    for finding in &report.findings {
+    for check in report.semver_check.iter().filter(|c| c.outcome == WorldOutcome::Error) {
+        let title = format!("semver_check could not check world {}", check.world);
+        let message = format!(
+            "only the differ's findings decide for this world: {}",
+            check.message.as_deref().unwrap_or("(no message)")
+        );
+        out += &annotation("warning", None, &title, &message);
+    }
+    for finding in report.findings.iter().filter(|f| options.selects(f)) {
         let level = if !finding.satisfied {
             "error"
         } else if finding.impact == Impact::Breaking {

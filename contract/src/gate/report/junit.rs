@@ -1,11 +1,14 @@
 //! JUnit XML: one test suite for the gate; one test case per policy check (failing when
 //! the check failed) and one per finding (failing when the version does not cover its
-//! bump).
+//! bump), and one per world semver_check looked at (skipped when it could not check the
+//! world; it is the differ's findings that fail or pass). `--rule` and `--min-impact` select
+//! the findings listed; the policy checks and worlds are always there.
 
-use super::Report;
+use super::{RenderOptions, Report};
+use crate::gate::ground_truth::WorldOutcome;
 
 /// The report as a JUnit XML document.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut cases = Vec::new();
     for check in &report.policy.checks {
         let body = match check.status {
@@ -28,7 +31,23 @@ pub fn render(report: &Report) -> String {
             escape(check.check)
         ));
     }
-    for finding in &report.findings {
+    for check in &report.semver_check {
+        let text = check.message.clone().unwrap_or_default();
+        let body = match check.outcome {
+            WorldOutcome::Error => {
+                format!("<skipped message=\"{}\"/>", escape(&format!("not checked: {text}")))
+            }
+            WorldOutcome::Compatible => "<system-out>compatible</system-out>".to_string(),
+            WorldOutcome::Incompatible => {
+                format!("<system-out>{}</system-out>", escape(&format!("incompatible: {text}")))
+            }
+        };
+        cases.push(format!(
+            "    <testcase classname=\"semver_check\" name=\"world {}\">{body}</testcase>",
+            escape(&check.world)
+        ));
+    }
+    for finding in report.findings.iter().filter(|f| options.selects(f)) {
         let name = format!("{} {}", finding.rule, finding.path);
         let mut text = finding.message.clone();
         if let Some(location) = finding.current.as_ref().or(finding.baseline.as_ref()) {
@@ -59,8 +78,9 @@ pub fn render(report: &Report) -> String {
         ));
     }
     let failures = report.policy.checks.iter().filter(|c| c.status == "failed").count()
-        + report.findings.iter().filter(|f| !f.satisfied).count();
-    let skipped = report.policy.checks.iter().filter(|c| c.status == "not-run").count();
+        + report.findings.iter().filter(|f| options.selects(f) && !f.satisfied).count();
+    let skipped = report.policy.checks.iter().filter(|c| c.status == "not-run").count()
+        + report.semver_check.iter().filter(|c| c.outcome == WorldOutcome::Error).count();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"alga-contract check {} against {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">\n{}\n  </testsuite>\n</testsuites>\n",
         escape(&report.current.package),

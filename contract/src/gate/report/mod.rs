@@ -2,10 +2,13 @@
 //!
 //! | format | module | for |
 //! |---|---|---|
-//! | human | [`human`] | people: findings grouped by impact, each with a unified diff |
-//! | json | [`json`] | tools: the whole report, with `schema_version` |
+//! | human | [`human`] | people: a summary with the verdict first; `--verbose` for every finding with its diff |
+//! | json | [`json`] | tools: the whole report, with `schema_version` (never filtered) |
 //! | junit | [`junit`] | CI test views: one test case per finding and per policy check |
 //! | github | [`github`] | GitHub Actions workflow commands (`::error file=...,line=...::`) |
+//!
+//! [`RenderOptions`] select what the human, JUnit and GitHub formats show (`--verbose`,
+//! `--min-impact`, `--rule`); they never change the verdict, the counts or the exit code.
 
 pub mod github;
 pub mod human;
@@ -14,9 +17,11 @@ pub mod junit;
 
 use super::finding::Finding;
 use super::ground_truth::WorldCheck;
-use super::load::WitTree;
+use super::load::{Features, WitTree};
 use super::policy::PolicyOutcome;
+use super::rules::Impact;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Version of the JSON report's shape; bumped on any incompatible change to it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -27,6 +32,87 @@ pub const EXIT_PASS: u8 = 0;
 pub const EXIT_VIOLATIONS: u8 = 100;
 /// Exit code: the gate could not run.
 pub const EXIT_ERROR: u8 = 101;
+
+/// What the human, JUnit and GitHub formats show; JSON always carries everything.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Every selected finding in full (locations, notes, diff) instead of the summary.
+    pub verbose: bool,
+    /// Only findings of at least this impact.
+    pub min_impact: Option<Impact>,
+    /// Only findings of these rules (any of them); empty selects every rule.
+    pub rules: Vec<String>,
+}
+
+impl RenderOptions {
+    /// Whether a filter (`--min-impact`, `--rule`) is set.
+    pub fn filters(&self) -> bool {
+        self.min_impact.is_some() || !self.rules.is_empty()
+    }
+
+    /// Whether the filters select `finding`.
+    pub fn selects(&self, finding: &Finding) -> bool {
+        self.min_impact.is_none_or(|min| finding.impact >= min)
+            && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule))
+    }
+
+    /// The filters as the command line spells them, e.g. `--min-impact breaking`.
+    pub fn describe_filters(&self) -> String {
+        let mut parts: Vec<String> = self.rules.iter().map(|r| format!("--rule {r}")).collect();
+        if let Some(min) = self.min_impact {
+            parts.push(format!("--min-impact {}", min.as_str()));
+        }
+        parts.join(" ")
+    }
+}
+
+/// The `@unstable` feature gates: which were open and what closed ones left out.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnstableSummary {
+    /// Features enabled by name (`--features`).
+    pub features: Vec<String>,
+    /// Whether every feature was enabled (`--all-features`).
+    pub all_features: bool,
+    /// Items left out of the baseline, per feature.
+    pub skipped_baseline: BTreeMap<String, usize>,
+    /// Items left out of the current WIT, per feature.
+    pub skipped_current: BTreeMap<String, usize>,
+    /// Features enabled by name that no gate of either side names.
+    pub unknown_features: Vec<String>,
+}
+
+impl UnstableSummary {
+    pub(crate) fn of(features: &Features, baseline: &WitTree, current: &WitTree) -> UnstableSummary {
+        let unknown_features = features
+            .names
+            .iter()
+            .filter(|n| !baseline.unstable_features.contains(*n) && !current.unstable_features.contains(*n))
+            .cloned()
+            .collect();
+        UnstableSummary {
+            features: features.names.clone(),
+            all_features: features.all,
+            skipped_baseline: baseline.unstable_skipped.clone(),
+            skipped_current: current.unstable_skipped.clone(),
+            unknown_features,
+        }
+    }
+
+    /// How many items were left out on either side (the larger count per feature).
+    pub fn skipped(&self) -> usize {
+        self.skipped_features().iter().map(|(_, n)| n).sum()
+    }
+
+    /// The features that left something out, with the larger of the two sides' counts.
+    pub fn skipped_features(&self) -> Vec<(String, usize)> {
+        let mut features: BTreeMap<String, usize> = self.skipped_baseline.clone();
+        for (feature, count) in &self.skipped_current {
+            let entry = features.entry(feature.clone()).or_insert(0);
+            *entry = (*entry).max(*count);
+        }
+        features.into_iter().collect()
+    }
+}
 
 /// Whether the gate passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +161,8 @@ pub struct Report {
     pub semver_check: Vec<WorldCheck>,
     /// The policy's verdict.
     pub policy: PolicyOutcome,
+    /// `@unstable` feature gates: enabled features and the items closed ones left out.
+    pub unstable: UnstableSummary,
     /// Pass or fail.
     pub verdict: Verdict,
 }
@@ -86,6 +174,7 @@ impl Report {
         findings: Vec<Finding>,
         semver_check: Vec<WorldCheck>,
         policy: PolicyOutcome,
+        unstable: UnstableSummary,
     ) -> Report {
         let verdict = if policy.violations.is_empty() { Verdict::Pass } else { Verdict::Fail };
         Report {
@@ -95,6 +184,7 @@ impl Report {
             findings,
             semver_check,
             policy,
+            unstable,
             verdict,
         }
     }
@@ -107,13 +197,14 @@ impl Report {
         }
     }
 
-    /// The report in `format`.
-    pub fn render(&self, format: Format) -> String {
+    /// The report in `format`; `options` select what the human, JUnit and GitHub formats
+    /// show (JSON is always complete).
+    pub fn render(&self, format: Format, options: &RenderOptions) -> String {
         match format {
-            Format::Human => human::render(self),
+            Format::Human => human::render(self, options),
             Format::Json => json::render(self),
-            Format::Junit => junit::render(self),
-            Format::Github => github::render(self),
+            Format::Junit => junit::render(self, options),
+            Format::Github => github::render(self, options),
         }
     }
 }
