@@ -7,7 +7,10 @@
 //! - 64 concurrent executions across 8 tenants with different users never see a record
 //!   outside their tenant or their user's scope;
 //! - a PostgreSQL killed mid-run gives the guest `internal` (502), the host keeps serving,
-//!   and calls succeed once the database is back.
+//!   and calls succeed once the database is back;
+//! - the sample as deployed at contract 0.1.0 (built once from its frozen sources against
+//!   the frozen 0.1.0 WIT) answers byte for byte what it answered on the 0.1.0 host, on the
+//!   data `seed` loads, on both stores.
 
 mod support;
 
@@ -317,4 +320,117 @@ fn a_database_killed_mid_run_is_internal_and_the_host_recovers() {
     let (status, body) = get(&runtime, &extension, admin, "/clients?includeInactive=true&pageSize=100");
     assert_eq!(status, 200, "{body}");
     check_scope("after recovery", visibility::clients(&demo.fixture, admin), (status, body), "clientId");
+}
+
+/// The demo data `alga-reference-host seed` loads (its default options).
+fn seeded_demo() -> Demo {
+    demo::build(&DemoConfig::default())
+}
+
+/// The requests whose answers the deployed 0.1.0 build must keep: `(file name, context
+/// name, target)`. Ids come from the seeded data (the same on every machine).
+fn deployed_requests(demo: &Demo) -> Vec<(String, &'static str, String)> {
+    let tenant = &demo.fixture.tenants[0];
+    let client = &tenant.clients[0].client_id;
+    let service = |i: usize| tenant.services[i].service_id.clone();
+    let requests: Vec<(&str, &str, String)> = vec![
+        ("index", "t1-admin", "/".into()),
+        ("clients", "t1-admin", "/clients".into()),
+        ("clients-search", "t1-admin", "/clients?search=acme&includeInactive=true&pageSize=5".into()),
+        ("clients-search-percent", "t1-admin", "/clients?search=50%25".into()),
+        ("client", "t1-admin", format!("/clients/{client}")),
+        ("client-upper-case-id", "t1-admin", format!("/clients/{}", client.to_ascii_uppercase())),
+        ("client-not-found", "t1-admin", "/clients/00000000-0000-0000-0000-000000000000".into()),
+        ("client-bad-id", "t1-admin", "/clients/not-a-uuid".into()),
+        ("clients-page-0", "t1-admin", "/clients?page=0".into()),
+        ("services", "t1-admin", "/services".into()),
+        ("services-all", "t1-admin", "/services?pageSize=100".into()),
+        ("services-hourly-active", "t1-admin", "/services?billingMethod=hourly&isActive=true".into()),
+        ("services-search", "t1-admin", "/services?search=onsite".into()),
+        ("services-currency", "t1-admin", "/services?currencyCode=EUR".into()),
+        ("services-past-the-end", "t1-admin", "/services?page=10000".into()),
+        ("service-0", "t1-admin", format!("/services/{}", service(0))),
+        ("service-3", "t1-admin", format!("/services/{}", service(3))),
+        ("service-7", "t1-admin", format!("/services/{}", service(7))),
+        ("report", "t1-admin", "/report".into()),
+        ("portal-clients", "t1-portal-user", "/clients".into()),
+        ("technician-clients", "t1-technician", "/clients".into()),
+        ("services-only-page-2", "t1-services-only", "/services?page=2&pageSize=10".into()),
+        ("no-capability-services", "t1-no-capability", "/services".into()),
+        ("tenant-2-products", "t2-scheduled", "/services?itemKind=product".into()),
+    ];
+    requests
+        .into_iter()
+        .enumerate()
+        .map(|(n, (name, context, target))| (format!("{:02}-{name}.http", n + 1), context, target))
+        .collect()
+}
+
+/// An answer as its golden file holds it: the request line, then the response as
+/// `alga-reference-host run` prints it (status line, headers, blank line, body bytes).
+fn rendered(context: &str, target: &str, response: &alga_reference_host::HttpResponse) -> Vec<u8> {
+    let mut out = format!("{context} GET {target}\nHTTP {}\n", response.status);
+    for (name, value) in &response.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    out.push('\n');
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&response.body);
+    bytes
+}
+
+/// The golden answers were captured on the 0.1.0 host (before contract 0.2.0 existed) with
+/// `ALGA_CAPTURE_GOLDEN=1`, which only ever writes a file that is missing: a golden file is
+/// never regenerated, since a difference means deployed extensions broke.
+fn deployed_build_answers_as_on_the_0_1_0_host(services: ReadServices) {
+    let demo = seeded_demo();
+    services.store().load_fixture(&demo.fixture).expect("the demo data loads");
+    let runtime = shared_runtime().with_services(services);
+    let extension = runtime
+        .load_extension(support::sample::deployed_sample_0_1_0())
+        .expect("the 0.1.0 build of the sample loads on the current host");
+    let golden = support::sample::deployed_0_1_0_dir().join("answers");
+    let capture = std::env::var_os("ALGA_CAPTURE_GOLDEN").is_some();
+    let mut differences = Vec::new();
+    for (file, context_name, target) in deployed_requests(&demo) {
+        let request = HttpRequest::new("GET", &target).unwrap();
+        let response = runtime
+            .execute(&extension, context(&demo, context_name), &request)
+            .unwrap_or_else(|err| panic!("GET {target} did not run: {err}"));
+        let answer = rendered(context_name, &target, &response);
+        let path = golden.join(&file);
+        match std::fs::read(&path) {
+            Ok(expected) if expected == answer => {}
+            Ok(expected) => differences.push(format!(
+                "{file} ({context_name} GET {target}):\n{}",
+                similar::TextDiff::from_lines(
+                    &String::from_utf8_lossy(&expected),
+                    &String::from_utf8_lossy(&answer)
+                )
+                .unified_diff()
+                .header("answer on the 0.1.0 host", "answer now")
+            )),
+            Err(_) if capture => {
+                std::fs::create_dir_all(&golden).unwrap();
+                std::fs::write(&path, &answer).unwrap();
+            }
+            Err(err) => differences.push(format!("{}: {err}", path.display())),
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "the sample as deployed at 0.1.0 no longer answers as it did on the 0.1.0 host:\n{}",
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn the_deployed_0_1_0_build_answers_byte_for_byte_as_before_on_the_embedded_store() {
+    deployed_build_answers_as_on_the_0_1_0_host(support::sqlite_services());
+}
+
+#[test]
+fn the_deployed_0_1_0_build_answers_byte_for_byte_as_before_on_postgres() {
+    let (services, _database) = postgres_services();
+    deployed_build_answers_as_on_the_0_1_0_host(services);
 }
