@@ -36,8 +36,14 @@ pub fn sample_extension() -> &'static [u8] {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let sample = sample_dir();
         let inputs = inputs(
-            &["package.json", "package-lock.json", "build.mjs", "tsconfig.json"].map(|name| sample.join(name)),
-            &[sample.join("src"), sample.join("types"), root.join("wit"), root.join("wit/deps/alga-extension")],
+            &["package.json", "package-lock.json", "build.mjs", "tsconfig.json"]
+                .map(|name| sample.join(name)),
+            &[
+                sample.join("src"),
+                sample.join("types"),
+                root.join("wit"),
+                root.join("wit/deps/alga-extension"),
+            ],
         );
         cached("clients-report", &inputs, build_current)
     })
