@@ -38,7 +38,7 @@ pub fn serve_help() -> String {
                      400: a malformed request or context, 404: unknown component,
                      413: body over {} MiB, 500: the extension failed ({{\"error\": kind, \"message\"}}),
                      503: the store did not answer, or every execution slot stayed busy
-  GET  /v1/components the components served: id and SHA-256
+  GET  /v1/components the components served: id, SHA-256 and the contract versions each imports
   GET  /healthz       200 when the server is up
 
 {}",
@@ -176,11 +176,8 @@ fn handle(served: &Served, mut request: tiny_http::Request) {
         (Method::Post, "/v1/execute") => execute(served, &mut request),
         (Method::Get, "/healthz") => (200, json!({"status": "ok"}), String::new()),
         (Method::Get, "/v1/components") => {
-            let list: Vec<Json> = served
-                .components
-                .iter()
-                .map(|(id, e)| json!({"id": id, "sha256": crate::cache::hex(e.digest())}))
-                .collect();
+            let list: Vec<Json> =
+                served.components.iter().map(|(id, e)| super::components::describe(id, e)).collect();
             (200, json!({"components": list}), String::new())
         }
         (_, "/v1/execute" | "/healthz" | "/v1/components") => (
