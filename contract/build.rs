@@ -631,20 +631,17 @@ impl TrackConversions<'_> {
             }
             !seen
         };
+        // A record or variant met again in the same direction is not walked again.
         match &def.kind {
-            TypeDefKind::Record(record) => {
-                if named(flows) {
-                    for field in &record.fields {
-                        self.mark(&field.ty, sent, flows);
-                    }
+            TypeDefKind::Record(record) if named(flows) => {
+                for field in &record.fields {
+                    self.mark(&field.ty, sent, flows);
                 }
             }
-            TypeDefKind::Variant(variant) => {
-                if named(flows) {
-                    for case in &variant.cases {
-                        if let Some(ty) = &case.ty {
-                            self.mark(ty, sent, flows);
-                        }
+            TypeDefKind::Variant(variant) if named(flows) => {
+                for case in &variant.cases {
+                    if let Some(ty) = &case.ty {
+                        self.mark(ty, sent, flows);
                     }
                 }
             }

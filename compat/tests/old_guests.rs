@@ -308,7 +308,7 @@ impl ReleaseTestee {
     }
 
     /// `call` as a guest of the release sends it.
-    fn to_release(&self, call: &Call) -> Result<Call, Outcome> {
+    fn call_as_release(&self, call: &Call) -> Result<Call, Outcome> {
         let (newest, old) = self.functions(call)?;
         let mut sent = call.clone();
         for (arg, (n, o)) in sent.args.iter_mut().zip(newest.params.iter().zip(&old.params)) {
@@ -320,7 +320,7 @@ impl ReleaseTestee {
     }
 
     /// The release's `outcome` of `call` as the suite reads it.
-    fn from_release(&self, call: &Call, outcome: Outcome) -> Outcome {
+    fn answer_as_newest(&self, call: &Call, outcome: Outcome) -> Outcome {
         let Outcome::Value { mut value } = outcome else { return outcome };
         let (newest, old) = match self.functions(call) {
             Ok(functions) => functions,
@@ -347,10 +347,10 @@ impl Testee for ReleaseTestee {
         self.host.load_fixture(fixture)
     }
     fn call(&mut self, context: &ExecutionContext, call: &Call) -> Outcome {
-        match self.to_release(call) {
+        match self.call_as_release(call) {
             Ok(sent) => {
                 let outcome = self.host.call(context, &sent);
-                self.from_release(call, outcome)
+                self.answer_as_newest(call, outcome)
             }
             Err(refused) => refused,
         }
@@ -358,13 +358,13 @@ impl Testee for ReleaseTestee {
     fn call_concurrently(&mut self, calls: &[(ExecutionContext, Call)]) -> Vec<Outcome> {
         let mut sent = Vec::with_capacity(calls.len());
         for (context, call) in calls {
-            match self.to_release(call) {
+            match self.call_as_release(call) {
                 Ok(call) => sent.push((context.clone(), call)),
                 Err(refused) => return vec![refused; calls.len()],
             }
         }
         let outcomes = self.host.call_concurrently(&sent);
-        calls.iter().zip(outcomes).map(|((_, call), outcome)| self.from_release(call, outcome)).collect()
+        calls.iter().zip(outcomes).map(|((_, call), outcome)| self.answer_as_newest(call, outcome)).collect()
     }
     fn set_store_outage(&mut self, down: bool) -> Result<(), TesteeError> {
         self.host.set_store_outage(down)

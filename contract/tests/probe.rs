@@ -238,7 +238,7 @@ fn a_probe_of_the_0_1_track_is_served_by_the_same_host_in_the_0_1_shapes() {
         &instance,
         &export("list-services"),
         "list-services",
-        &[input.clone()],
+        std::slice::from_ref(&input),
     )
     .unwrap();
     let mut expected = direct(&mut Echo::default(), "list-services", &input);
