@@ -603,16 +603,12 @@ mod tests {
 
     #[test]
     fn a_0_1_database_with_data_upgrades_in_place() {
-        use crate::ReadServices;
-        use alga_extension_contract::types::{ClientListInput, ServiceListInput};
+        use crate::{ReadServices, upgrade_check};
         use std::sync::Arc;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("alga-0.1.sqlite");
         let with_prices = demo::build(&DemoConfig { tenants: 2, ..DemoConfig::default() });
-        let mut without_prices = with_prices.fixture.clone();
-        for service in without_prices.tenants.iter_mut().flat_map(|t| t.services.iter_mut()) {
-            service.prices.clear();
-        }
+        let without_prices = upgrade_check::without_prices(&with_prices.fixture);
         // A database of the 0.1.0 host: its four migrations, then its data.
         {
             let mut connection = Connection::open(&path).unwrap();
@@ -629,19 +625,11 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len());
         let fresh = Arc::new(SqliteStore::in_memory().unwrap());
         fresh.load_fixture(&without_prices).unwrap();
-        let (old, new) = (ReadServices::new(upgraded.clone()), ReadServices::new(fresh));
-        let all_clients =
-            ClientListInput { include_inactive: Some(true), page_size: Some(100), ..Default::default() };
-        let all_services = ServiceListInput { page_size: Some(100), ..Default::default() };
-        for context in with_prices.contexts.iter().map(|c| &c.context) {
-            let (a, b) = (old.actor(context).unwrap(), new.actor(context).unwrap());
-            assert_eq!(old.list_clients(&a, &all_clients), new.list_clients(&b, &all_clients));
-            let listed = old.list_services(&a, &all_services);
-            assert_eq!(listed, new.list_services(&b, &all_services));
-            if let Ok(page) = listed {
-                assert!(page.items.iter().all(|s| s.prices.is_empty()), "no prices before any are stored");
-            }
-        }
+        upgrade_check::assert_same_answers(
+            &ReadServices::new(upgraded.clone()),
+            &ReadServices::new(fresh),
+            &with_prices,
+        );
         // The upgraded database takes prices like a new one.
         upgraded.load_fixture(&with_prices.fixture).unwrap();
         let priced: i64 =

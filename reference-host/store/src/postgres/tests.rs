@@ -280,24 +280,14 @@ fn shipped_migrations_are_never_rewritten() {
     assert_eq!(digests, SHIPPED, "a shipped PostgreSQL migration changed: restore it and add a new one");
 }
 
-/// The demo data set without its prices, as a database of the 0.1.0 host held it.
-fn without_prices(fixture: &alga_conformance_protocol::Fixture) -> alga_conformance_protocol::Fixture {
-    let mut old = fixture.clone();
-    for service in old.tenants.iter_mut().flat_map(|t| t.services.iter_mut()) {
-        service.prices.clear();
-    }
-    old
-}
-
 #[test]
 fn a_0_1_database_with_data_upgrades_in_place() {
-    use crate::ReadServices;
-    use alga_extension_contract::types::{ClientListInput, ServiceListInput};
+    use crate::{ReadServices, upgrade_check};
     use std::sync::Arc;
     let server = provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
     let database = server.fresh_database("store_upgrade").unwrap_or_else(|err| panic!("{err}"));
     let demo = demo::build(&DemoConfig { tenants: 2, ..DemoConfig::default() });
-    let old_data = without_prices(&demo.fixture);
+    let old_data = upgrade_check::without_prices(&demo.fixture);
     // A database of the 0.1.0 host: its four migrations, then its data.
     let mut client: postgres::Client =
         database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
@@ -325,19 +315,11 @@ fn a_0_1_database_with_data_upgrades_in_place() {
     assert_eq!(versions(&mut client), [1, 2, 3, 4, 5], "the new migration ran on connect");
     let fresh = Arc::new(crate::sqlite::SqliteStore::in_memory().unwrap());
     fresh.load_fixture(&old_data).unwrap();
-    let (old, new) = (ReadServices::new(upgraded.clone()), ReadServices::new(fresh));
-    let all_clients =
-        ClientListInput { include_inactive: Some(true), page_size: Some(100), ..Default::default() };
-    let all_services = ServiceListInput { page_size: Some(100), ..Default::default() };
-    for context in demo.contexts.iter().map(|c| &c.context) {
-        let (a, b) = (old.actor(context).unwrap(), new.actor(context).unwrap());
-        assert_eq!(old.list_clients(&a, &all_clients), new.list_clients(&b, &all_clients));
-        let listed = old.list_services(&a, &all_services);
-        assert_eq!(listed, new.list_services(&b, &all_services));
-        if let Ok(page) = listed {
-            assert!(page.items.iter().all(|s| s.prices.is_empty()), "no prices before any are stored");
-        }
-    }
+    upgrade_check::assert_same_answers(
+        &ReadServices::new(upgraded.clone()),
+        &ReadServices::new(fresh),
+        &demo,
+    );
     // The upgraded database takes prices like a new one, behind row-level security.
     upgraded.load_fixture(&demo.fixture).unwrap();
     for tenant in &demo.fixture.tenants {
@@ -348,7 +330,7 @@ fn a_0_1_database_with_data_upgrades_in_place() {
         assert_eq!(seen.len(), priced, "RLS shows the reader exactly tenant {}'s prices", tenant.tenant_id);
         assert!(seen.iter().all(|row| row.get::<_, String>(0) == tenant.tenant_id));
     }
-    drop((old, upgraded));
+    drop(upgraded);
 }
 
 #[test]
