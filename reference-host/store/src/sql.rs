@@ -81,12 +81,12 @@ impl Dialect {
     fn service_prices(self) -> &'static str {
         match self {
             Dialect::Postgres => {
-                "(SELECT json_agg(json_build_array(p.currency_code, p.rate))::text FROM service_prices p \
-                 WHERE p.tenant = s.tenant AND p.service_id = s.service_id)"
+                "(SELECT json_agg(json_build_array(sp.currency_code, sp.rate))::text FROM service_prices sp \
+                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
             }
             Dialect::Sqlite => {
-                "(SELECT json_group_array(json_array(p.currency_code, p.rate)) FROM service_prices p \
-                 WHERE p.tenant = s.tenant AND p.service_id = s.service_id)"
+                "(SELECT json_group_array(json_array(sp.currency_code, sp.rate)) FROM service_prices sp \
+                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
             }
         }
     }
@@ -386,8 +386,8 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
     }
     if let Some(code) = query.currency_code {
         filters.push(format!(
-            "EXISTS (SELECT 1 FROM service_prices p WHERE p.tenant = k.tenant \
-             AND p.service_id = k.service_id AND p.currency_code = {})",
+            "EXISTS (SELECT 1 FROM service_prices sp WHERE sp.tenant = k.tenant \
+             AND sp.service_id = k.service_id AND sp.currency_code = {})",
             params.text(code)
         ));
     }
