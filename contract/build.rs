@@ -1,58 +1,138 @@
-//! Generates Rust code from the WIT in `wit/`, so that the WIT stays the only hand-written
+//! Generates Rust code from the WIT, so that the WIT stays the only hand-written
 //! description of the contract's shapes:
 //!
-//! - `wit_files.rs`: the WIT sources embedded as strings (`include_str!` of every `.wit`
-//!   file, sorted by name) and the package name/version read from them;
+//! - `wit_files.rs`: the WIT sources in `wit/` embedded as strings (`include_str!` of every
+//!   `.wit` file, sorted by name) and the package name/version read from them;
 //! - `types.rs`: a serde type for every record, enum and variant of interface `types`,
 //!   serialising to the camelCase JSON that extension authors see;
 //! - `host_conversions.rs` (feature `host`): `From` conversions between those serde types
-//!   and the types `wasmtime::component::bindgen!` generates for the same WIT.
+//!   and the types `wasmtime::component::bindgen!` generates for the same WIT;
+//!
+//! and, for every older track the crate still serves ([`OLDER_TRACKS`], each from its frozen
+//! release under `compat/`), the same three files prefixed with the track's module name
+//! (`v0_1_wit_files.rs`, ...) plus `v0_1_track_conversions.rs`: `From` conversions between
+//! the newest serde types and the track's, in the direction the data flows through the
+//! track's functions (what its guests send: old to new; what hosts return: new to old).
+//! Conversions go field by field and case by case by WIT name; a field the newest contract
+//! added to an input is `none` for an old guest, one it added to a result is left out. A
+//! change that cannot be converted that way (a field removed from a result, a new enum case
+//! returned to old guests, a new input field that is not an `option`) stops the build with a
+//! message naming it: such a release needs its conversion written by hand.
 //!
 //! A WIT file that does not parse stops the build with the parser's message, which names
 //! the file and line.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use wit_parser::{Docs, Resolve, Type, TypeDefKind, TypeId};
+use wit_parser::{Docs, InterfaceId, PackageName, Resolve, Type, TypeDefKind, TypeId, WorldId, WorldItem};
 
-fn main() {
-    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    let wit_dir = manifest_dir.join("wit");
+/// An older contract track the crate serves next to the newest: the module its code lives
+/// in (`crate::v0_1`, `crate::host::v0_1`) and the directory of its newest release's frozen
+/// WIT (a link to `compat/<version>/wit`, so that the published crate carries the files).
+/// A breaking release adds the track it replaces here.
+struct OlderTrack {
+    module: &'static str,
+    dir: &'static str,
+}
 
-    let files = wit_files(&wit_dir);
-    println!("cargo:rerun-if-changed={}", wit_dir.display());
+const OLDER_TRACKS: &[OlderTrack] = &[OlderTrack { module: "v0_1", dir: "wit-0.1.0" }];
+
+/// A parsed WIT package of the contract.
+struct Contract {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    resolve: Resolve,
+    name: PackageName,
+    version: String,
+    types: InterfaceId,
+    reader: WorldId,
+}
+
+fn parse_contract(dir: &Path) -> Contract {
+    let files = wit_files(dir);
+    println!("cargo:rerun-if-changed={}", dir.display());
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
     }
-
     let mut resolve = Resolve::default();
-    let pkg = match resolve.push_dir(&wit_dir) {
+    let pkg = match resolve.push_dir(dir) {
         Ok((pkg, _)) => pkg,
         Err(err) => {
             let rendered = resolve.render_error(&err);
-            eprintln!("error: the contract's WIT in {} does not parse:\n{rendered}", wit_dir.display());
+            eprintln!("error: the contract's WIT in {} does not parse:\n{rendered}", dir.display());
             std::process::exit(1);
         }
     };
     let package = &resolve.packages[pkg];
-    let version =
-        package.name.version.as_ref().map(|v| v.to_string()).unwrap_or_else(|| {
-            fail("the WIT package in wit/ has no version (`package alga:extension@X.Y.Z;`)")
+    let name = package.name.clone();
+    let version = name.version.as_ref().map(|v| v.to_string()).unwrap_or_else(|| {
+        fail(&format!(
+            "the WIT package in {} has no version (`package alga:extension@X.Y.Z;`)",
+            dir.display()
+        ))
+    });
+    let types =
+        package.interfaces.get("types").copied().unwrap_or_else(|| {
+            fail(&format!("the WIT package in {} has no interface `types`", dir.display()))
         });
+    let reader = resolve.select_world(&[pkg], Some("reader")).unwrap_or_else(|err| {
+        fail(&format!("the WIT package in {} has no world `reader`: {err}", dir.display()))
+    });
+    Contract { dir: dir.to_path_buf(), files, resolve, name, version, types, reader }
+}
 
-    write(&out_dir.join("wit_files.rs"), &gen_wit_files(&files, &package.name, &version));
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
 
-    let types_iface = package
-        .interfaces
-        .get("types")
-        .copied()
-        .unwrap_or_else(|| fail("the WIT package in wit/ has no interface `types`"));
-    let type_ids: Vec<TypeId> = resolve.interfaces[types_iface].types.values().copied().collect();
-    let generator = Generator { resolve: &resolve };
+    let newest = parse_contract(&manifest_dir.join("wit"));
+    write(&out_dir.join("wit_files.rs"), &gen_wit_files(&newest, "wit/"));
+    let type_ids: Vec<TypeId> = newest.resolve.interfaces[newest.types].types.values().copied().collect();
+    let generator = Generator { resolve: &newest.resolve };
     write(&out_dir.join("types.rs"), &generator.types(&type_ids));
-    write(&out_dir.join("host_conversions.rs"), &generator.conversions(&type_ids));
+    write(
+        &out_dir.join("host_conversions.rs"),
+        &generator.conversions(&type_ids, "crate::types", "crate::host::bindings::types"),
+    );
+
+    for track in OLDER_TRACKS {
+        let old = parse_contract(&manifest_dir.join(track.dir));
+        let track_of = |c: &Contract| {
+            PackageName::version_compat_track_string(c.name.version.as_ref().expect("checked when parsed")).0
+        };
+        if track_of(&old) == track_of(&newest) {
+            fail(&format!(
+                "{} holds {}, on the same semver track as the newest contract {}: a track the linker \
+                 already matches needs no module of its own; remove it from OLDER_TRACKS",
+                track.dir, old.version, newest.version
+            ));
+        }
+        let module = track.module;
+        let label = format!("{}/ (compat/{}/wit)", track.dir, old.version);
+        write(&out_dir.join(format!("{module}_wit_files.rs")), &gen_wit_files(&old, &label));
+        let ids: Vec<TypeId> = old.resolve.interfaces[old.types].types.values().copied().collect();
+        let generator = Generator { resolve: &old.resolve };
+        write(&out_dir.join(format!("{module}_types.rs")), &generator.types(&ids));
+        write(
+            &out_dir.join(format!("{module}_host_conversions.rs")),
+            &generator.conversions(
+                &ids,
+                &format!("crate::{module}::types"),
+                &format!("crate::host::{module}::bindings::types"),
+            ),
+        );
+        let tracks = TrackConversions { newest: &newest, old: &old, module };
+        let code = tracks.generate().unwrap_or_else(|err| {
+            fail(&format!(
+                "the contract {} cannot serve guests of {} ({}) by converting values field by field: {err}",
+                newest.version,
+                old.version,
+                old.dir.display()
+            ))
+        });
+        write(&out_dir.join(format!("{module}_track_conversions.rs")), &code);
+    }
 }
 
 fn fail(msg: &str) -> ! {
@@ -75,16 +155,18 @@ fn wit_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn gen_wit_files(files: &[PathBuf], name: &wit_parser::PackageName, version: &str) -> String {
+fn gen_wit_files(contract: &Contract, label: &str) -> String {
+    let name = &contract.name;
+    let version = &contract.version;
     let mut out = String::new();
     writeln!(out, "/// Namespace and name of the WIT package: `{}:{}`.", name.namespace, name.name).unwrap();
     writeln!(out, "pub const WIT_PACKAGE_NAME: &str = {:?};", format!("{}:{}", name.namespace, name.name))
         .unwrap();
-    writeln!(out, "/// Version declared by the WIT package in `wit/`.").unwrap();
+    writeln!(out, "/// Version declared by the WIT package in `{label}`.").unwrap();
     writeln!(out, "pub const WIT_PACKAGE_VERSION: &str = {version:?};").unwrap();
-    writeln!(out, "/// Every `.wit` file of the contract, sorted by file name.").unwrap();
+    writeln!(out, "/// Every `.wit` file of `{label}`, sorted by file name.").unwrap();
     writeln!(out, "pub const WIT_FILES: &[WitFile] = &[").unwrap();
-    for file in files {
+    for file in &contract.files {
         let name = file.file_name().unwrap().to_string_lossy();
         writeln!(
             out,
@@ -393,12 +475,11 @@ impl Generator<'_> {
         }
     }
 
-    fn conversions(&self, ids: &[TypeId]) -> String {
+    /// `From` conversions both ways between the serde types at `serde_path` and the
+    /// bindgen types at `bindgen_path` of the same WIT.
+    fn conversions(&self, ids: &[TypeId], serde_path: &str, bindgen_path: &str) -> String {
         let mut out = String::new();
-        let pairs = [
-            ("crate::types", "crate::host::bindings::types"),
-            ("crate::host::bindings::types", "crate::types"),
-        ];
+        let pairs = [(serde_path, bindgen_path), (bindgen_path, serde_path)];
         let mut seen = BTreeSet::new();
         for &id in ids {
             let def = &self.resolve.types[id];
@@ -458,4 +539,316 @@ impl Generator<'_> {
         }
         out
     }
+}
+
+/// Which way values of a type cross an older track's functions.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flow {
+    /// Guests of the old track send it (a parameter): converted old to new.
+    sent: bool,
+    /// Hosts return it to those guests (a result): converted new to old.
+    returned: bool,
+}
+
+/// The conversions between the newest serde types (`crate::types`) and those of an older
+/// track (`crate::<module>::types`).
+struct TrackConversions<'a> {
+    newest: &'a Contract,
+    old: &'a Contract,
+    module: &'a str,
+}
+
+/// One side of a conversion: a contract and the Rust path of its serde types.
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    contract: &'a Contract,
+    path: &'a str,
+}
+
+impl Side<'_> {
+    /// The type named `name` in interface `types`.
+    fn named(&self, name: &str) -> Option<TypeId> {
+        self.contract.resolve.interfaces[self.contract.types].types.get(name).copied()
+    }
+
+    fn kind(&self, id: TypeId) -> &TypeDefKind {
+        &self.contract.resolve.types[id].kind
+    }
+
+    fn version(&self) -> &str {
+        &self.contract.version
+    }
+}
+
+impl TrackConversions<'_> {
+    fn generate(&self) -> Result<String, String> {
+        let old_path = format!("crate::{}::types", self.module);
+        let newest = Side { contract: self.newest, path: "crate::types" };
+        let old = Side { contract: self.old, path: &old_path };
+        let flows = self.flows();
+        let mut out = String::new();
+        for (name, flow) in &flows {
+            if flow.sent {
+                out += &self.impl_from(name, old, newest, false)?;
+            }
+            if flow.returned {
+                out += &self.impl_from(name, newest, old, true)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every named type of interface `types` the old track's functions use, and which way
+    /// its values flow (nested types flow with the type that holds them).
+    fn flows(&self) -> BTreeMap<String, Flow> {
+        let resolve = &self.old.resolve;
+        let mut flows = BTreeMap::new();
+        for item in resolve.worlds[self.old.reader].imports.values() {
+            let WorldItem::Interface { id, .. } = item else { continue };
+            for function in resolve.interfaces[*id].functions.values() {
+                for param in &function.params {
+                    self.mark(&param.ty, true, &mut flows);
+                }
+                if let Some(result) = &function.result {
+                    self.mark(result, false, &mut flows);
+                }
+            }
+        }
+        flows
+    }
+
+    fn mark(&self, ty: &Type, sent: bool, flows: &mut BTreeMap<String, Flow>) {
+        let Type::Id(id) = ty else { return };
+        let def = &self.old.resolve.types[*id];
+        let named = |flows: &mut BTreeMap<String, Flow>| {
+            let flow =
+                flows.entry(def.name.clone().expect("records, enums and variants are named")).or_default();
+            let seen = if sent { flow.sent } else { flow.returned };
+            if sent {
+                flow.sent = true
+            } else {
+                flow.returned = true
+            }
+            !seen
+        };
+        // A record or variant met again in the same direction is not walked again.
+        match &def.kind {
+            TypeDefKind::Record(record) if named(flows) => {
+                for field in &record.fields {
+                    self.mark(&field.ty, sent, flows);
+                }
+            }
+            TypeDefKind::Variant(variant) if named(flows) => {
+                for case in &variant.cases {
+                    if let Some(ty) = &case.ty {
+                        self.mark(ty, sent, flows);
+                    }
+                }
+            }
+            TypeDefKind::Enum(_) => {
+                named(flows);
+            }
+            TypeDefKind::Option(inner) | TypeDefKind::List(inner) | TypeDefKind::Type(inner) => {
+                self.mark(inner, sent, flows)
+            }
+            TypeDefKind::Result(result) => {
+                for ty in result.ok.iter().chain(&result.err) {
+                    self.mark(ty, sent, flows);
+                }
+            }
+            TypeDefKind::Tuple(tuple) => {
+                for ty in &tuple.types {
+                    self.mark(ty, sent, flows);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `impl From<from::Name> for to::Name`; `to_old` says the target is the older track
+    /// (what a host returns to its guests).
+    fn impl_from(&self, name: &str, from: Side<'_>, to: Side<'_>, to_old: bool) -> Result<String, String> {
+        let missing = |side: Side<'_>| format!("type `{name}` does not exist in {}", side.version());
+        let from_id = from.named(name).ok_or_else(|| missing(from))?;
+        let to_id = to.named(name).ok_or_else(|| missing(to))?;
+        let rust = upper_camel(name);
+        let (source, target) = (format!("{}::{rust}", from.path), format!("{}::{rust}", to.path));
+        let mut body = String::new();
+        let mut doc = format!(
+            "/// `{name}` from {} to {}: {}.",
+            from.version(),
+            to.version(),
+            if to_old {
+                "what a host returns to a guest of the older track"
+            } else {
+                "what a guest of the older track sends"
+            }
+        );
+        match (from.kind(from_id), to.kind(to_id)) {
+            (TypeDefKind::Record(a), TypeDefKind::Record(b)) => {
+                let mut dropped = Vec::new();
+                for field in &a.fields {
+                    if !b.fields.iter().any(|f| f.name == field.name) {
+                        if !to_old {
+                            return Err(format!(
+                                "field `{name}.{}` that {} guests send is gone in {}",
+                                field.name,
+                                from.version(),
+                                to.version()
+                            ));
+                        }
+                        dropped.push(format!("`{}`", field.name));
+                    }
+                }
+                writeln!(body, "        Self {{").unwrap();
+                for field in &b.fields {
+                    let f = snake(&field.name);
+                    let value = match a.fields.iter().find(|x| x.name == field.name) {
+                        Some(source_field) => self
+                            .convert(from, to, &source_field.ty, &field.ty, &format!("value.{f}"))
+                            .map_err(|err| format!("field `{name}.{}`: {err}", field.name))?,
+                        None if !to_old && is_option(&to.contract.resolve, &field.ty) => {
+                            write!(doc, " `{}` is `none`.", field.name).unwrap();
+                            "None".to_string()
+                        }
+                        None => {
+                            return Err(format!(
+                                "field `{name}.{}` of {} has no counterpart in {}{}",
+                                field.name,
+                                to.version(),
+                                from.version(),
+                                if to_old {
+                                    " (a field guests of the older track read was removed)"
+                                } else {
+                                    " and is not an `option` (what would a guest that never heard of it send?)"
+                                }
+                            ));
+                        }
+                    };
+                    writeln!(body, "            {f}: {value},").unwrap();
+                }
+                writeln!(body, "        }}").unwrap();
+                if !dropped.is_empty() {
+                    write!(doc, " Left out: {}.", dropped.join(", ")).unwrap();
+                }
+            }
+            (TypeDefKind::Enum(a), TypeDefKind::Enum(b)) => {
+                writeln!(body, "        match value {{").unwrap();
+                for case in &a.cases {
+                    if !b.cases.iter().any(|c| c.name == case.name) {
+                        return Err(format!(
+                            "enum case `{name}.{}` of {} does not exist in {}",
+                            case.name,
+                            from.version(),
+                            to.version()
+                        ));
+                    }
+                    let c = upper_camel(&case.name);
+                    writeln!(body, "            {source}::{c} => Self::{c},").unwrap();
+                }
+                writeln!(body, "        }}").unwrap();
+            }
+            (TypeDefKind::Variant(a), TypeDefKind::Variant(b)) => {
+                writeln!(body, "        match value {{").unwrap();
+                for case in &a.cases {
+                    let other = b.cases.iter().find(|c| c.name == case.name).ok_or_else(|| {
+                        format!(
+                            "variant case `{name}.{}` of {} does not exist in {}",
+                            case.name,
+                            from.version(),
+                            to.version()
+                        )
+                    })?;
+                    let c = upper_camel(&case.name);
+                    match (&case.ty, &other.ty) {
+                        (None, None) => writeln!(body, "            {source}::{c} => Self::{c},").unwrap(),
+                        (Some(x), Some(y)) => {
+                            let payload = self
+                                .convert(from, to, x, y, "payload")
+                                .map_err(|err| format!("variant case `{name}.{}`: {err}", case.name))?;
+                            writeln!(body, "            {source}::{c}(payload) => Self::{c}({payload}),")
+                                .unwrap()
+                        }
+                        _ => {
+                            return Err(format!(
+                                "variant case `{name}.{}` has a payload in one version only",
+                                case.name
+                            ));
+                        }
+                    }
+                }
+                writeln!(body, "        }}").unwrap();
+            }
+            (a, b) => {
+                return Err(format!(
+                    "type `{name}` is a {} in {} and a {} in {}",
+                    a.as_str(),
+                    from.version(),
+                    b.as_str(),
+                    to.version()
+                ));
+            }
+        }
+        let mut out = String::new();
+        writeln!(out, "{doc}").unwrap();
+        writeln!(out, "impl From<{source}> for {target} {{").unwrap();
+        writeln!(out, "    fn from(value: {source}) -> Self {{").unwrap();
+        out += &body;
+        writeln!(out, "    }}\n}}\n").unwrap();
+        Ok(out)
+    }
+
+    /// The expression converting `expr` of type `a` (in `from`) to type `b` (in `to`).
+    fn convert(
+        &self,
+        from: Side<'_>,
+        to: Side<'_>,
+        a: &Type,
+        b: &Type,
+        expr: &str,
+    ) -> Result<String, String> {
+        match (a, b) {
+            (Type::Id(x), _) if matches!(from.kind(*x), TypeDefKind::Type(_)) => {
+                let TypeDefKind::Type(inner) = from.kind(*x) else { unreachable!() };
+                self.convert(from, to, inner, b, expr)
+            }
+            (_, Type::Id(y)) if matches!(to.kind(*y), TypeDefKind::Type(_)) => {
+                let TypeDefKind::Type(inner) = to.kind(*y) else { unreachable!() };
+                self.convert(from, to, a, inner, expr)
+            }
+            (Type::Id(x), Type::Id(y)) => match (from.kind(*x), to.kind(*y)) {
+                (TypeDefKind::Option(p), TypeDefKind::Option(q)) => {
+                    let inner = self.convert(from, to, p, q, "x")?;
+                    Ok(if inner == "x" { expr.to_string() } else { format!("{expr}.map(|x| {inner})") })
+                }
+                (TypeDefKind::List(p), TypeDefKind::List(q)) => {
+                    let inner = self.convert(from, to, p, q, "x")?;
+                    Ok(if inner == "x" {
+                        expr.to_string()
+                    } else {
+                        format!("{expr}.into_iter().map(|x| {inner}).collect()")
+                    })
+                }
+                (
+                    TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Variant(_),
+                    TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Variant(_),
+                ) => {
+                    let (p, q) = (&from.contract.resolve.types[*x].name, &to.contract.resolve.types[*y].name);
+                    if p == q {
+                        Ok(format!("{expr}.into()"))
+                    } else {
+                        Err(format!("type `{p:?}` became `{q:?}`"))
+                    }
+                }
+                (p, q) => Err(format!("a {} became a {}", p.as_str(), q.as_str())),
+            },
+            (Type::Id(_), _) | (_, Type::Id(_)) => Err(format!("{a:?} became {b:?}")),
+            (p, q) if p == q => Ok(expr.to_string()),
+            (p, q) => Err(format!("{p:?} became {q:?}")),
+        }
+    }
+}
+
+fn is_option(resolve: &Resolve, ty: &Type) -> bool {
+    matches!(ty, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::Option(_)))
 }

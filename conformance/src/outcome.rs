@@ -114,7 +114,7 @@ mod tests {
         let summary = json!({
             "serviceId": "00000000-0000-4000-8000-000000000001", "serviceName": "x",
             "itemKind": "service", "billingMethod": "hourly", "serviceTypeId": null,
-            "serviceTypeName": null, "defaultRate": 1250, "unitOfMeasure": "hour",
+            "serviceTypeName": null, "defaultRate": 1250, "prices": [], "unitOfMeasure": "hour",
             "isActive": true, "sku": null
         });
         let mut as_float = summary.clone();
@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn the_largest_rate_reads_back_exactly_from_protocol_text() {
         // A testee that prints the rate as a float (serde does) must not lose the last unit.
-        let line = r#"{"class":"value","value":{"serviceId":"00000000-0000-4000-8000-000000000001","serviceName":"x","itemKind":"service","billingMethod":"hourly","serviceTypeId":null,"serviceTypeName":null,"defaultRate":9007199254740991.0,"unitOfMeasure":"","isActive":true,"sku":null}}"#;
+        let line = r#"{"class":"value","value":{"serviceId":"00000000-0000-4000-8000-000000000001","serviceName":"x","itemKind":"service","billingMethod":"hourly","serviceTypeId":null,"serviceTypeName":null,"defaultRate":9007199254740991.0,"prices":[],"unitOfMeasure":"","isActive":true,"sku":null}}"#;
         let outcome: Outcome = serde_json::from_str(line).unwrap();
         let call = Call::get_service("00000000-0000-4000-8000-000000000001");
         let Actual::Ok(Answer::Service(Some(summary))) = Actual::from_outcome(&call, &outcome) else {

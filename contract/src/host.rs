@@ -1,12 +1,18 @@
-//! wasmtime host bindings of world `reader` (feature `host`).
+//! wasmtime host bindings of world `reader` (feature `host`), for every contract track the
+//! crate serves.
 //!
-//! - [`bindings`]: what `wasmtime::component::bindgen!` generates from `wit/`. A host that
+//! - [`bindings`]: what `wasmtime::component::bindgen!` generates from `wit/` (the newest
+//!   contract). A host that
 //!   includes `alga:extension/reader` in its own world passes these modules to its own
 //!   `bindgen!` through `with: { "alga:extension/clients": ..::bindings::clients, ... }`,
 //!   so that both share one set of types.
 //! - [`ReadHost`]: the contract's four functions over the serde types of
 //!   [`crate::types`]. Implement it and call [`add_to_linker`]; the conversions between
 //!   the serde types and the bindgen types are generated from the WIT (`build.rs`).
+//! - [`v0_1`]: the bindings of the 0.1 track (generated from the frozen 0.1.0 WIT) and its
+//!   [`v0_1::add_to_linker`], which serves a [`ReadHost`] to guests built for 0.1 by
+//!   converting their values to and from the newest ones: the behaviour is written once.
+//!   [`add_to_linker_every_track`] registers the newest and every older track at once.
 //! - [`dynamic`]: calling any function of a component from JSON values, used to drive
 //!   generated probe components without version-specific bindings.
 
@@ -89,11 +95,20 @@ impl<R: ReadHost + ?Sized> bindings::services::Host for Bridge<'_, R> {
     }
 }
 
-/// Adds the imports of world `reader` to `linker`, served by the store's data, which
-/// implements [`ReadHost`] (the usual shape: the host state holds the execution context
-/// and a handle to the read services).
+/// Adds the imports of world `reader` of the newest contract to `linker`, served by the
+/// store's data, which implements [`ReadHost`] (the usual shape: the host state holds the
+/// execution context and a handle to the read services).
 pub fn add_to_linker<T: ReadHost + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     bindings::Reader::add_to_linker::<T, BridgeData<T>>(linker, |state: &mut T| Bridge(state))
 }
 
+/// Adds the imports of every track the crate serves (the newest, then 0.1) to `linker`,
+/// all answered by one [`ReadHost`]: what a host needs so that guests built for any
+/// released version keep running (SPEC.md section 11).
+pub fn add_to_linker_every_track<T: ReadHost + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    add_to_linker(linker)?;
+    v0_1::add_to_linker(linker)
+}
+
 pub mod dynamic;
+pub mod v0_1;

@@ -1,4 +1,4 @@
-//! The reference reading of the input rules of SPEC.md (VAL-1 to VAL-4) and of the text
+//! The reference reading of the input rules of SPEC.md (VAL-1 to VAL-5) and of the text
 //! definitions they rest on (fold, trim, control characters, canonical UUIDs).
 //!
 //! Hosts may call these functions instead of writing their own: each returns either the
@@ -119,6 +119,24 @@ pub fn search(raw: Option<&str>) -> Result<Option<Search>, InvalidInput> {
     }))
 }
 
+/// Trims and checks the currency filter of `list-services` (VAL-5): after trimming, exactly
+/// three ASCII letters, returned in upper case. `Ok(None)` means no filter (the field is
+/// absent); an empty or blank text is invalid, not "no filter".
+pub fn currency_code(raw: Option<&str>) -> Result<Option<String>, InvalidInput> {
+    let Some(raw) = raw else { return Ok(None) };
+    let code = trim(raw);
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Ok(Some(code.to_ascii_uppercase()));
+    }
+    Err(InvalidInput::new(
+        "currency-code",
+        format!(
+            "currency-code must be three ASCII letters (an ISO 4217 code such as EUR) after trimming, got {}",
+            echo(raw)
+        ),
+    ))
+}
+
 /// Checks the id passed to a `get-*` function (VAL-3) and returns it lower-case.
 /// `field` is the WIT parameter name (`client-id` or `service-id`).
 pub fn record_id(field: &'static str, raw: &str) -> Result<String, InvalidInput> {
@@ -163,6 +181,9 @@ pub struct ServiceQuery {
     pub is_active: Option<bool>,
     /// Only items billed this way, when set (FILT-2).
     pub billing_method: Option<BillingMethod>,
+    /// Only items with a price in this currency (three upper-case ASCII letters), when set
+    /// (PRICE-2, VAL-5).
+    pub currency_code: Option<String>,
     /// Page and page size.
     pub paging: Paging,
 }
@@ -175,6 +196,7 @@ pub fn service_query(input: &ServiceListInput) -> Result<ServiceQuery, InvalidIn
         item_kind: input.item_kind,
         is_active: input.is_active,
         billing_method: input.billing_method,
+        currency_code: currency_code(input.currency_code.as_deref())?,
         paging: paging(input.page, input.page_size)?,
     })
 }
@@ -287,6 +309,40 @@ mod tests {
         }
         let long = record_id("client-id", &"z".repeat(10_000)).unwrap_err().message;
         assert!(long.ends_with("got a text of 10000 characters"), "{long}");
+    }
+
+    #[test]
+    fn currency_codes_are_trimmed_three_ascii_letters_in_upper_case() {
+        assert_eq!(currency_code(None).unwrap(), None);
+        assert_eq!(currency_code(Some("EUR")).unwrap().as_deref(), Some("EUR"));
+        assert_eq!(currency_code(Some(" eur\t")).unwrap().as_deref(), Some("EUR"));
+        assert_eq!(currency_code(Some("\u{a0}uSd\n")).unwrap().as_deref(), Some("USD"));
+        for bad in ["", "   ", "EU", "EURO", "E1R", "E R", "ÉUR", "E_R", "€", "usd\0", "U\u{301}SD"] {
+            let err = currency_code(Some(bad)).unwrap_err();
+            assert_eq!(err.field, "currency-code", "{bad:?}");
+            assert!(err.message.starts_with("currency-code must be three ASCII letters"), "{}", err.message);
+        }
+        assert_eq!(
+            currency_code(Some("EURO")).unwrap_err().message,
+            "currency-code must be three ASCII letters (an ISO 4217 code such as EUR) after trimming, got \"EURO\""
+        );
+        let long = currency_code(Some(&"x".repeat(5000))).unwrap_err().message;
+        assert!(long.ends_with("got a text of 5000 characters"), "{long}");
+    }
+
+    #[test]
+    fn service_inputs_are_checked_in_wit_order() {
+        let input =
+            ServiceListInput { currency_code: Some("euro".into()), page: Some(0), ..Default::default() };
+        assert_eq!(service_query(&input).unwrap_err().field, "currency-code");
+        let input = ServiceListInput {
+            search: Some("a\0".into()),
+            currency_code: Some("euro".into()),
+            ..Default::default()
+        };
+        assert_eq!(service_query(&input).unwrap_err().field, "search");
+        let input = ServiceListInput { currency_code: Some(" gbp ".into()), ..Default::default() };
+        assert_eq!(service_query(&input).unwrap().currency_code.as_deref(), Some("GBP"));
     }
 
     #[test]

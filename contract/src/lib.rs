@@ -10,8 +10,9 @@
 //! | [`wit`] | the embedded WIT sources and a parsed [`wit_parser::Resolve`] of them |
 //! | [`types`] | serde types generated from interface `types` (camelCase JSON) |
 //! | [`input`] | the reference reading of the input rules VAL-1 to VAL-4 |
-//! | [`summary`] | the reference reading of the data rules (DATA-1): names, tags |
-//! | `host` (feature `host`) | wasmtime `bindgen!` bindings of world `reader` and a dynamic caller for probe components |
+//! | [`summary`] | the reference reading of the data rules (DATA-1, PRICE-1): names, tags, prices |
+//! | [`v0_1`] | the 0.1 track still served: its frozen WIT, serde types, conversions to and from the newest |
+//! | `host` (feature `host`) | wasmtime `bindgen!` bindings of world `reader` for every served track (`host::v0_1` for 0.1) and a dynamic caller for probe components |
 //! | `package`, `probe`, `gate` (feature `tooling`) | binary WIT packages, the probe-guest generator and the breaking-change gate |
 //!
 //! The crate version always equals the WIT package version ([`CONTRACT_VERSION`]).
@@ -21,6 +22,7 @@
 pub mod input;
 pub mod summary;
 pub mod types;
+pub mod v0_1;
 pub mod wit;
 
 #[cfg(feature = "host")]

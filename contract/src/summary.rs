@@ -1,8 +1,10 @@
-//! The reference reading of DATA-1: how a host derives the computed fields of a summary
-//! from stored data (account manager name, tag list) and how it orders records (PAGE-4).
+//! The reference reading of DATA-1 and PRICE-1: how a host derives the computed fields of a
+//! summary from stored data (account manager name, tag list, price list) and how it orders
+//! records (PAGE-4).
 //!
 //! Like [`crate::input`], these are for hosts to reuse; the conformance oracle has its own.
 
+use crate::types::ServicePrice;
 use std::cmp::Ordering;
 
 /// `account-manager-name`: first name, one space, last name, trimmed; `None` when there is
@@ -26,6 +28,13 @@ where
     tags.sort_unstable();
     tags.dedup();
     tags
+}
+
+/// `prices` (PRICE-1): the item's prices ordered by currency code. A store keeps one price
+/// per item and currency (a unique key), so there is nothing to merge.
+pub fn price_list(mut prices: Vec<ServicePrice>) -> Vec<ServicePrice> {
+    prices.sort_by(|a, b| a.currency_code.cmp(&b.currency_code));
+    prices
 }
 
 /// The order of PAGE-4: by folded name, then by id. Ids must already be lower-case.
@@ -52,6 +61,15 @@ mod tests {
     #[test]
     fn tags_sorted_unique() {
         assert_eq!(tag_list(["vip", "VIP", "b", "vip", "é"]), vec!["VIP", "b", "vip", "é"]);
+    }
+
+    #[test]
+    fn prices_ordered_by_currency_code() {
+        let price = |code: &str, rate: f64| ServicePrice { currency_code: code.into(), rate };
+        assert_eq!(
+            price_list(vec![price("USD", 1.0), price("CAD", 2.0), price("EUR", 3.0)]),
+            vec![price("CAD", 2.0), price("EUR", 3.0), price("USD", 1.0)]
+        );
     }
 
     #[test]

@@ -36,9 +36,15 @@ pub struct ContractWit {
 /// The embedded sources were already parsed by the build script, so this fails only for a
 /// crate built from a broken tree; the error then names the file, line and column.
 pub fn contract() -> anyhow::Result<ContractWit> {
+    parse(WIT_FILES, "wit")
+}
+
+/// Parses the embedded `files` of a contract package (their names shown under `dir` in
+/// errors) and selects world `reader`.
+pub(crate) fn parse(files: &[WitFile], dir: &str) -> anyhow::Result<ContractWit> {
     let mut sources = SourceMap::new();
-    for file in WIT_FILES {
-        sources.push_str(&format!("wit/{}", file.name), file.source);
+    for file in files {
+        sources.push_str(&format!("{dir}/{}", file.name), file.source);
     }
     let group = sources.parse().map_err(|(sources, err)| anyhow::anyhow!("{}", err.render(&sources)))?;
     let mut resolve = Resolve::default();

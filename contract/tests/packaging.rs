@@ -1,6 +1,7 @@
 //! The WIT ships inside the published crate, and the shipped copy is the one in `wit/`:
 //! `contract/wit` is a symlink that `cargo package` follows, so there is no second copy in
-//! the repository to keep in step, and this test proves the packaged bytes equal `wit/`.
+//! the repository to keep in step, and this test proves the packaged bytes equal `wit/`
+//! (and those of `wit-0.1.0`, the older track served, equal `compat/0.1.0/wit`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,6 +61,10 @@ fn packaged_crate_carries_exactly_the_wit_of_wit_dir() {
     assert!(!packaged.is_empty(), "the packaged crate has no wit/*.wit");
     assert_eq!(packaged, wit_files(&workspace_wit()), "the packaged WIT differs from wit/");
     assert!(!root.join("wit").is_symlink(), "the package holds real files, not a symlink");
+    // The older track the crate serves (its bindings are generated from it at build time).
+    let frozen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat/0.1.0/wit");
+    assert_eq!(wit_files(&root.join("wit-0.1.0")), wit_files(&frozen), "the packaged 0.1.0 WIT");
+    assert!(!root.join("wit-0.1.0").is_symlink(), "the package holds real files, not a symlink");
     assert_eq!(
         std::fs::read_to_string(root.join("SPEC.md")).unwrap(),
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../SPEC.md")).unwrap()

@@ -1,6 +1,8 @@
 //! The generated probe forwards every contract function unchanged: a call through the
 //! probe returns exactly what the host function returns, for every function, with large
-//! arguments, and without leaking guest memory across calls.
+//! arguments, and without leaking guest memory across calls. A probe of the 0.1 track, on a
+//! linker serving every track, reaches the same host through the 0.1 bindings and gets its
+//! answers in the 0.1 shapes.
 //!
 //! The host here is a recording stand-in that derives its answers from its inputs: this
 //! tests the probe generator and the dynamic caller, not a host's behaviour.
@@ -69,6 +71,13 @@ impl ReadHost for Echo {
                 service_type_id: None,
                 service_type_name: Some("Managed".into()),
                 default_rate: 123_456.0,
+                prices: match input.currency_code {
+                    Some(code) => vec![ServicePrice { currency_code: code, rate: 99.0 }],
+                    None => vec![
+                        ServicePrice { currency_code: "EUR".into(), rate: 100_000.0 },
+                        ServicePrice { currency_code: "USD".into(), rate: 123_456.0 },
+                    ],
+                },
                 unit_of_measure: "GB".into(),
                 is_active: input.is_active.unwrap_or(true),
                 sku: Some("SKU-1".into()),
@@ -180,6 +189,7 @@ fn probe_forwards_every_function_exactly() {
             json!({"itemKind": "service", "isActive": false, "billingMethod": "hourly", "search": "x"}),
         ),
         ("list-services", json!({})),
+        ("list-services", json!({"currencyCode": "JPY"})),
         ("get-service", json!("")),
         ("get-service", json!("anything")),
     ];
@@ -204,6 +214,60 @@ fn probe_forwards_every_function_exactly() {
             .unwrap();
     }
     assert_eq!(store.data().peak_memory, before, "guest memory grew across calls");
+}
+
+#[test]
+fn a_probe_of_the_0_1_track_is_served_by_the_same_host_in_the_0_1_shapes() {
+    let old = alga_extension_contract::v0_1::wit().unwrap();
+    let generated = probe::generate(&old.resolve, old.reader).unwrap();
+    let engine = Engine::new(&Config::new()).unwrap();
+    let component = Component::new(&engine, &generated.component).unwrap();
+    let mut linker: Linker<Echo> = Linker::new(&engine);
+    host::add_to_linker_every_track(&mut linker).unwrap();
+    let mut store = Store::new(&engine, Echo::default());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let export = |function: &str| {
+        let f = generated.functions.iter().find(|f| f.function == function).unwrap();
+        assert!(f.interface.ends_with("@0.1.0"), "{}", f.interface);
+        f.export.clone()
+    };
+
+    let input = json!({"itemKind": "service", "billingMethod": "hourly", "search": "x", "page": 2});
+    let via_probe = dynamic::call_json(
+        &mut store,
+        &instance,
+        &export("list-services"),
+        "list-services",
+        std::slice::from_ref(&input),
+    )
+    .unwrap();
+    let mut expected = direct(&mut Echo::default(), "list-services", &input);
+    expected["ok"]["items"][0].as_object_mut().unwrap().remove("prices");
+    assert!(same(&via_probe, &expected), "probe returned {via_probe}, expected {expected}");
+    assert!(via_probe["ok"]["items"][0].get("prices").is_none(), "a 0.1 guest sees no prices");
+
+    for (function, arg) in [
+        ("list-clients", json!({"search": "Acme", "pageSize": 2})),
+        ("list-clients", json!({"page": 0})),
+        ("get-client", json!("3f2504e0-4f89-11d3-9a0c-0305e82c3301")),
+        ("get-client", json!("denied")),
+        ("get-service", json!("")),
+    ] {
+        let via_probe = dynamic::call_json(
+            &mut store,
+            &instance,
+            &export(function),
+            function,
+            std::slice::from_ref(&arg),
+        )
+        .unwrap();
+        let expected = direct(&mut Echo::default(), function, &arg);
+        assert!(
+            same(&via_probe, &expected),
+            "{function}: probe returned {via_probe}, host returned {expected}"
+        );
+    }
+    assert_eq!(store.data().calls.len(), 6, "every call reached the one host implementation");
 }
 
 #[test]

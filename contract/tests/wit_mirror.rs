@@ -1,6 +1,8 @@
 //! The serde types of `alga_extension_contract::types` are generated from the WIT; this test
 //! walks the WIT independently with `wit-parser` and checks, type by type, that the JSON of
 //! the Rust types has exactly the WIT's fields (in camelCase) and cases, no more and no less.
+//! The same holds for the types of every older track served (`v0_1::types` against the
+//! frozen 0.1.0 WIT), and the conversions between the tracks carry every field they share.
 
 use alga_extension_contract::types::*;
 use alga_extension_contract::{FUNCTIONS, wit};
@@ -28,6 +30,43 @@ fn round_trip_as(wit_name: &str, json: &Value) -> Option<Result<Value, String>> 
         "service-list-input" => round_trip::<ServiceListInput>(json),
         "service-page" => round_trip::<ServicePage>(json),
         "read-error" => round_trip::<ReadError>(json),
+        "service-price" => round_trip::<ServicePrice>(json),
+        _ => return None,
+    })
+}
+
+/// The same for the 0.1 track's types.
+fn round_trip_as_v0_1(wit_name: &str, json: &Value) -> Option<Result<Value, String>> {
+    use alga_extension_contract::v0_1::types as old;
+    Some(match wit_name {
+        "client-type" => round_trip::<old::ClientType>(json),
+        "client-summary" => round_trip::<old::ClientSummary>(json),
+        "client-list-input" => round_trip::<old::ClientListInput>(json),
+        "client-page" => round_trip::<old::ClientPage>(json),
+        "item-kind" => round_trip::<old::ItemKind>(json),
+        "billing-method" => round_trip::<old::BillingMethod>(json),
+        "service-summary" => round_trip::<old::ServiceSummary>(json),
+        "service-list-input" => round_trip::<old::ServiceListInput>(json),
+        "service-page" => round_trip::<old::ServicePage>(json),
+        "read-error" => round_trip::<old::ReadError>(json),
+        _ => return None,
+    })
+}
+
+/// The JSON of `json` (a value of type `wit_name` of the newest contract) after converting
+/// it to the 0.1 track, or of a 0.1 value after converting it to the newest.
+fn converted(wit_name: &str, json: &Value, to_old: bool) -> Option<Value> {
+    use alga_extension_contract::v0_1::types as old;
+    fn via<A: DeserializeOwned, B: Serialize + From<A>>(json: &Value) -> Value {
+        let value: A = serde_json::from_value(json.clone()).expect("a sample of the type");
+        serde_json::to_value(B::from(value)).unwrap()
+    }
+    Some(match (wit_name, to_old) {
+        ("client-page", true) => via::<ClientPage, old::ClientPage>(json),
+        ("service-page", true) => via::<ServicePage, old::ServicePage>(json),
+        ("read-error", true) => via::<ReadError, old::ReadError>(json),
+        ("client-list-input", false) => via::<old::ClientListInput, ClientListInput>(json),
+        ("service-list-input", false) => via::<old::ServiceListInput, ServiceListInput>(json),
         _ => return None,
     })
 }
@@ -82,7 +121,60 @@ fn sample(resolve: &Resolve, ty: &Type, variant: usize) -> Value {
 
 #[test]
 fn every_wit_type_has_a_rust_mirror_with_the_same_fields_and_cases() {
-    let contract = wit::contract().unwrap();
+    let checked = mirror(&wit::contract().unwrap(), round_trip_as);
+    assert_eq!(checked, 17, "cases checked: update this count when the WIT grows");
+}
+
+#[test]
+fn every_wit_type_of_0_1_has_a_rust_mirror_with_the_same_fields_and_cases() {
+    let checked = mirror(&alga_extension_contract::v0_1::wit().unwrap(), round_trip_as_v0_1);
+    assert_eq!(checked, 16, "cases checked in the frozen 0.1.0 WIT");
+}
+
+/// Every function result of the 0.1 track converted from the newest has exactly the 0.1
+/// WIT's fields, and every 0.1 input converted to the newest keeps its values, the fields
+/// 0.1 lacks being `none`.
+#[test]
+fn conversions_between_the_tracks_follow_the_wit() {
+    let newest = wit::contract().unwrap();
+    let old = alga_extension_contract::v0_1::wit().unwrap();
+    let types_of = |c: &wit::ContractWit| {
+        c.resolve.interfaces[c.resolve.packages[c.package].interfaces["types"]].types.clone()
+    };
+    let (new_types, old_types) = (types_of(&newest), types_of(&old));
+    let mut checked = 0;
+    for name in ["client-page", "service-page", "read-error"] {
+        let newest_value = sample(&newest.resolve, &Type::Id(new_types[name]), 1);
+        let expected = sample(&old.resolve, &Type::Id(old_types[name]), 1);
+        assert_eq!(
+            converted(name, &newest_value, true).unwrap(),
+            expected,
+            "`{name}` from the newest to 0.1"
+        );
+        checked += 1;
+    }
+    for name in ["client-list-input", "service-list-input"] {
+        let sample_old = sample(&old.resolve, &Type::Id(old_types[name]), 1);
+        let got = converted(name, &sample_old, false).unwrap();
+        let TypeDefKind::Record(record) = &newest.resolve.types[new_types[name]].kind else { panic!() };
+        for field in &record.fields {
+            let key = camel(&field.name);
+            match sample_old.get(&key) {
+                Some(value) => assert_eq!(&got[&key], value, "`{name}.{}` keeps its value", field.name),
+                None => assert_eq!(got[&key], Value::Null, "`{name}.{}` is none for a 0.1 guest", field.name),
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}
+
+/// Checks every type of `contract`'s interface `types` against `round_trip_as`; returns the
+/// number of cases checked.
+fn mirror(
+    contract: &wit::ContractWit,
+    round_trip_as: fn(&str, &Value) -> Option<Result<Value, String>>,
+) -> usize {
     let resolve = &contract.resolve;
     let types = resolve.packages[contract.package].interfaces["types"];
     let mut checked = 0;
@@ -114,7 +206,7 @@ fn every_wit_type_has_a_rust_mirror_with_the_same_fields_and_cases() {
                 .unwrap_or_else(|e| panic!("WIT type `{name}`: leaving out its options fails: {e}"));
         }
     }
-    assert_eq!(checked, 16, "cases checked: update this count when the WIT grows");
+    checked
 }
 
 #[test]

@@ -55,12 +55,20 @@ pub struct Extension {
     pre: ExtensionPre<HostState>,
     digest: ContentDigest,
     source: CacheSource,
+    contract_versions: Arc<[String]>,
 }
 
 impl Extension {
     /// SHA-256 of the component's bytes.
     pub fn digest(&self) -> &ContentDigest {
         &self.digest
+    }
+
+    /// The versions of the contract the component imports (`["0.1.0"]` for an extension
+    /// built for 0.1, which the host serves through its 0.1 track): see
+    /// [`versions::contract_versions_imported`].
+    pub fn contract_versions(&self) -> &[String] {
+        &self.contract_versions
     }
 
     /// Where its compiled code came from when it was first loaded.
@@ -136,9 +144,13 @@ impl Runtime {
         let (component, source) = self.compile(content, bytes)?;
         let engine = self.shared.engine.engine();
         world::check_targets(engine, &component, &[world::handler_export()])?;
+        let imports: Vec<String> =
+            component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();
+        let contract_versions = versions::contract_versions_imported(imports.iter().map(String::as_str));
         let pre = self.link(&component)?;
         let pre = ExtensionPre::new(pre).map_err(|err| LoadError::Link { message: format!("{err:#}") })?;
-        let extension = Extension { pre, digest: content, source };
+        let extension =
+            Extension { pre, digest: content, source, contract_versions: contract_versions.into() };
         lock(&self.shared.extensions).insert(content, extension.clone());
         Ok(extension)
     }

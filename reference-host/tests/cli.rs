@@ -434,7 +434,7 @@ fn testee_speaks_the_conformance_protocol() {
     assert_eq!(responses.len(), 7, "shutdown ends the session: {responses:?}");
     let describe = &responses[0]["result"];
     assert!(describe["name"].as_str().unwrap().starts_with("alga-reference-host (sqlite"), "{describe}");
-    assert_eq!(describe["contractVersions"], json!([alga_extension_contract::CONTRACT_VERSION]));
+    assert_eq!(describe["contractVersions"], json!([alga_extension_contract::CONTRACT_VERSION, "0.1.0"]));
     assert_eq!(describe["storeOutage"], true);
     assert_eq!(responses[1], json!({"id": 2, "result": null}));
     assert_eq!(responses[2], json!({"id": 3, "result": null}));

@@ -7,7 +7,11 @@
 //! - 64 concurrent executions across 8 tenants with different users never see a record
 //!   outside their tenant or their user's scope;
 //! - a PostgreSQL killed mid-run gives the guest `internal` (502), the host keeps serving,
-//!   and calls succeed once the database is back.
+//!   and calls succeed once the database is back;
+//! - the sample as deployed at contract 0.1.0 (built once from its frozen sources against
+//!   the frozen 0.1.0 WIT) answers byte for byte what it answered on the 0.1.0 host, on the
+//!   data `seed` loads, on both stores, and one `serve` process runs it beside the 0.2 build,
+//!   saying which contract version each imports.
 
 mod support;
 
@@ -178,6 +182,49 @@ fn every_route_answers_from_the_store(services: ReadServices) {
     let id = item["serviceId"].as_str().unwrap();
     assert_eq!(get(&runtime, &extension, admin, &format!("/services/{id}")), (200, item));
 
+    // Prices (contract 0.2.0): every item carries them, the currency filter selects by them.
+    assert!(page["items"].as_array().unwrap().iter().all(|s| s["prices"].is_array()), "{page}");
+    let (status, page) = get(&runtime, &extension, admin, "/services?currencyCode=%20eur%20&pageSize=100");
+    assert_eq!(status, 200);
+    let input =
+        ServiceListInput { currency_code: Some(" eur ".into()), page_size: Some(100), ..Default::default() };
+    assert_eq!(page, to_json(services.list_services(&actor, &input).unwrap()));
+    assert!(page["totalCount"].as_u64().unwrap() > 0, "the demo data prices items in EUR: {page}");
+    for item in page["items"].as_array().unwrap() {
+        assert!(item["prices"].as_array().unwrap().iter().any(|p| p["currencyCode"] == "EUR"), "{item}");
+    }
+    let (status, body) = get(&runtime, &extension, admin, "/services?currencyCode=euro");
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid-input")));
+    assert!(
+        body["message"].as_str().unwrap().starts_with("currency-code must be three ASCII letters"),
+        "{body}"
+    );
+
+    // A quote in the client's currency: the item's price in it, or 409 when it has none.
+    let tenant = &demo.fixture.tenants[0];
+    let quote = |client: &str, service: &str| {
+        get(&runtime, &extension, admin, &format!("/quote?clientId={client}&serviceId={service}"))
+    };
+    let mut answered = std::collections::BTreeSet::new();
+    for client in &tenant.clients[..6] {
+        for item in &tenant.services[..10] {
+            let (status, body) = quote(&client.client_id, &item.service_id);
+            let price = item.prices.iter().find(|p| p.currency_code == client.default_currency_code);
+            match price {
+                Some(price) => {
+                    assert_eq!(status, 200, "{body}");
+                    assert_eq!(body["currencyCode"], client.default_currency_code.as_str());
+                    assert_eq!(body["rate"], price.rate_minor_units, "{body}");
+                }
+                None => assert_eq!((status, body["error"].as_str()), (409, Some("no-price")), "{body}"),
+            }
+            answered.insert(status);
+        }
+    }
+    assert_eq!(answered, [200, 409].into(), "quotes with and without a price in the client's currency");
+    let (status, body) = quote(&tenant.clients[0].client_id, "00000000-0000-0000-0000-000000000000");
+    assert_eq!((status, body["error"].as_str()), (404, Some("not-found")));
+
     let (status, report) = get(&runtime, &extension, admin, "/report");
     assert_eq!(status, 200);
     let all = ClientListInput { include_inactive: Some(true), ..Default::default() };
@@ -317,4 +364,253 @@ fn a_database_killed_mid_run_is_internal_and_the_host_recovers() {
     let (status, body) = get(&runtime, &extension, admin, "/clients?includeInactive=true&pageSize=100");
     assert_eq!(status, 200, "{body}");
     check_scope("after recovery", visibility::clients(&demo.fixture, admin), (status, body), "clientId");
+}
+
+/// The demo data `alga-reference-host seed` loads (its default options).
+fn seeded_demo() -> Demo {
+    demo::build(&DemoConfig::default())
+}
+
+/// The requests whose answers the deployed 0.1.0 build must keep: `(file name, context
+/// name, target)`. Ids come from the seeded data (the same on every machine).
+fn deployed_requests(demo: &Demo) -> Vec<(String, &'static str, String)> {
+    let tenant = &demo.fixture.tenants[0];
+    let client = &tenant.clients[0].client_id;
+    let service = |i: usize| tenant.services[i].service_id.clone();
+    let requests: Vec<(&str, &str, String)> = vec![
+        ("index", "t1-admin", "/".into()),
+        ("clients", "t1-admin", "/clients".into()),
+        ("clients-search", "t1-admin", "/clients?search=acme&includeInactive=true&pageSize=5".into()),
+        ("clients-search-percent", "t1-admin", "/clients?search=50%25".into()),
+        ("client", "t1-admin", format!("/clients/{client}")),
+        ("client-upper-case-id", "t1-admin", format!("/clients/{}", client.to_ascii_uppercase())),
+        ("client-not-found", "t1-admin", "/clients/00000000-0000-0000-0000-000000000000".into()),
+        ("client-bad-id", "t1-admin", "/clients/not-a-uuid".into()),
+        ("clients-page-0", "t1-admin", "/clients?page=0".into()),
+        ("services", "t1-admin", "/services".into()),
+        ("services-all", "t1-admin", "/services?pageSize=100".into()),
+        ("services-hourly-active", "t1-admin", "/services?billingMethod=hourly&isActive=true".into()),
+        ("services-search", "t1-admin", "/services?search=onsite".into()),
+        ("services-currency", "t1-admin", "/services?currencyCode=EUR".into()),
+        ("services-past-the-end", "t1-admin", "/services?page=10000".into()),
+        ("service-0", "t1-admin", format!("/services/{}", service(0))),
+        ("service-3", "t1-admin", format!("/services/{}", service(3))),
+        ("service-7", "t1-admin", format!("/services/{}", service(7))),
+        ("report", "t1-admin", "/report".into()),
+        ("portal-clients", "t1-portal-user", "/clients".into()),
+        ("technician-clients", "t1-technician", "/clients".into()),
+        ("services-only-page-2", "t1-services-only", "/services?page=2&pageSize=10".into()),
+        ("no-capability-services", "t1-no-capability", "/services".into()),
+        ("tenant-2-products", "t2-scheduled", "/services?itemKind=product".into()),
+    ];
+    requests
+        .into_iter()
+        .enumerate()
+        .map(|(n, (name, context, target))| (format!("{:02}-{name}.http", n + 1), context, target))
+        .collect()
+}
+
+/// An answer as its golden file holds it: the request line, then the response as
+/// `alga-reference-host run` prints it (status line, headers, blank line, body bytes).
+fn rendered(context: &str, target: &str, response: &alga_reference_host::HttpResponse) -> Vec<u8> {
+    let mut out = format!("{context} GET {target}\nHTTP {}\n", response.status);
+    for (name, value) in &response.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    out.push('\n');
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&response.body);
+    bytes
+}
+
+/// The golden answers were captured on the 0.1.0 host (before contract 0.2.0 existed) with
+/// `ALGA_CAPTURE_GOLDEN=1`, which only ever writes a file that is missing: a golden file is
+/// never regenerated, since a difference means deployed extensions broke.
+fn deployed_build_answers_as_on_the_0_1_0_host(services: ReadServices) {
+    let demo = seeded_demo();
+    services.store().load_fixture(&demo.fixture).expect("the demo data loads");
+    let runtime = shared_runtime().with_services(services);
+    let extension = runtime
+        .load_extension(support::sample::deployed_sample_0_1_0())
+        .expect("the 0.1.0 build of the sample loads on the current host");
+    let golden = support::sample::deployed_0_1_0_dir().join("answers");
+    let capture = std::env::var_os("ALGA_CAPTURE_GOLDEN").is_some();
+    let mut differences = Vec::new();
+    for (file, context_name, target) in deployed_requests(&demo) {
+        let request = HttpRequest::new("GET", &target).unwrap();
+        let response = runtime
+            .execute(&extension, context(&demo, context_name), &request)
+            .unwrap_or_else(|err| panic!("GET {target} did not run: {err}"));
+        let answer = rendered(context_name, &target, &response);
+        let path = golden.join(&file);
+        match std::fs::read(&path) {
+            Ok(expected) if expected == answer => {}
+            Ok(expected) => differences.push(format!(
+                "{file} ({context_name} GET {target}):\n{}",
+                similar::TextDiff::from_lines(
+                    &String::from_utf8_lossy(&expected),
+                    &String::from_utf8_lossy(&answer)
+                )
+                .unified_diff()
+                .header("answer on the 0.1.0 host", "answer now")
+            )),
+            Err(_) if capture => {
+                std::fs::create_dir_all(&golden).unwrap();
+                std::fs::write(&path, &answer).unwrap();
+            }
+            Err(err) => differences.push(format!("{}: {err}", path.display())),
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "the sample as deployed at 0.1.0 no longer answers as it did on the 0.1.0 host:\n{}",
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn the_deployed_0_1_0_build_answers_byte_for_byte_as_before_on_the_embedded_store() {
+    deployed_build_answers_as_on_the_0_1_0_host(support::sqlite_services());
+}
+
+#[test]
+fn the_deployed_0_1_0_build_answers_byte_for_byte_as_before_on_postgres() {
+    let (services, _database) = postgres_services();
+    deployed_build_answers_as_on_the_0_1_0_host(services);
+}
+
+/// A child process killed when dropped.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 request to `serve`; returns the status and the JSON body.
+fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, Json) {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(address).expect("the server accepts connections");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: \
+         {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")))
+}
+
+/// The host's command in `dir` (no `DATABASE_URL`; precompiled components shared by the
+/// test processes).
+fn host_command(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_alga-reference-host"));
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache");
+    command.current_dir(dir).env_remove("DATABASE_URL").env("XDG_CACHE_HOME", cache);
+    command
+}
+
+#[test]
+fn one_serve_process_runs_the_0_1_and_the_0_2_build_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = host_command(dir.path()).args(["seed"]).output().unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let current = support::sample::sample_extension_file().to_str().unwrap().to_string();
+    let deployed = support::sample::deployed_sample_0_1_0_file().to_str().unwrap().to_string();
+
+    // `run` says which contract each build imports.
+    let demo = seeded_demo();
+    let admin = context(&demo, "t1-admin");
+    for (component, note) in [
+        (&current, "contract: alga:extension@0.2.0 (this host serves 0.2.0, 0.1.0)"),
+        (&deployed, "contract: alga:extension@0.1.0 (this host serves 0.2.0, 0.1.0)"),
+    ] {
+        let out = host_command(dir.path())
+            .args(["run", "--component", component, "--tenant", &admin.tenant_id])
+            .args(["--install", &admin.install_id, "GET", "/"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(note),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let mut child = host_command(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--workers", "4"])
+        .args(["--component", &format!("report={current}"), "--component", &format!("report-0.1={deployed}")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first_line)
+        .unwrap();
+    let _server = Running(child);
+    let address = first_line
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+        .to_string();
+
+    let (status, listed) = http(&address, "GET", "/v1/components", "");
+    assert_eq!(status, 200);
+    let versions: Vec<(Json, Json)> = listed["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].clone(), c["contractVersions"].clone()))
+        .collect();
+    assert_eq!(versions, [(json!("report"), json!(["0.2.0"])), (json!("report-0.1"), json!(["0.1.0"]))]);
+
+    let execute = |component: &str, context_name: &str, path: &str| {
+        let context = serde_json::to_value(context(&demo, context_name)).unwrap();
+        let body = json!({"context": context, "component": component, "request": {"path": path}});
+        let (status, response) = http(&address, "POST", "/v1/execute", &body.to_string());
+        assert_eq!(status, 200, "{response}");
+        response
+    };
+    // Both builds at once, on the same store: the 0.1 build's every answer is the one it
+    // gave on the 0.1.0 host, the 0.2 build's items carry prices.
+    let golden = support::sample::deployed_0_1_0_dir().join("answers");
+    std::thread::scope(|scope| {
+        let old: Vec<_> = deployed_requests(&demo)
+            .into_iter()
+            .map(|(file, context_name, target)| {
+                let (execute, golden) = (&execute, &golden);
+                scope.spawn(move || {
+                    let expected = std::fs::read_to_string(golden.join(&file)).unwrap();
+                    let (_, response) = expected.split_once('\n').unwrap();
+                    let (head, body) = response.split_once("\n\n").unwrap();
+                    let status: u64 = head.lines().next().unwrap()["HTTP ".len()..].parse().unwrap();
+                    let answer = execute("report-0.1", context_name, &target);
+                    assert_eq!(answer["status"], status, "{file}");
+                    assert_eq!(answer["body"].as_str(), Some(body), "{file}: the 0.1 build's body changed");
+                })
+            })
+            .collect();
+        let new: Vec<_> = (0..4)
+            .map(|page| {
+                let execute = &execute;
+                scope.spawn(move || {
+                    let answer =
+                        execute("report", "t1-admin", &format!("/services?page={}&pageSize=10", page + 1));
+                    let page: Json = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+                    let items = page["items"].as_array().unwrap();
+                    assert!(items.iter().all(|item| item["prices"].is_array()), "{page}");
+                })
+            })
+            .collect();
+        for thread in old.into_iter().chain(new) {
+            thread.join().expect("a request thread panicked");
+        }
+    });
 }

@@ -104,7 +104,7 @@ fn the_testee_agrees_with_the_read_services(testee: ReferenceTestee) {
     let mut testee = prepared(testee, &demo);
     let info = testee.info().unwrap();
     assert!(info.name.starts_with("alga-reference-host ("), "{}", info.name);
-    assert_eq!(info.contract_versions, vec![alga_extension_contract::CONTRACT_VERSION.to_string()]);
+    assert_eq!(info.contract_versions, [alga_extension_contract::CONTRACT_VERSION, "0.1.0"]);
     assert!(info.store_outage);
 
     let calls = calls(&demo);

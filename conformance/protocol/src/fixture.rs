@@ -171,6 +171,21 @@ pub struct Service {
     /// Stock keeping unit.
     #[serde(default)]
     pub sku: Option<String>,
+    /// The item's prices, at most one per currency (contract 0.2.0, PRICE-1). Optional in
+    /// the JSON and left out when empty, so that a fixture without prices is exactly what
+    /// it was at 0.1.0 (a testee written for 0.1.0 reads it unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prices: Vec<Price>,
+}
+
+/// The price of a catalog item in one currency (Alga's `service_prices` row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Price {
+    /// ISO 4217 code: exactly three upper-case ASCII letters, as stored (`EUR`).
+    pub currency_code: String,
+    /// The price in integer minor units of that currency (|value| < 2^53).
+    pub rate_minor_units: i64,
 }
 
 /// An extension install.
@@ -184,7 +199,7 @@ pub struct Install {
     pub granted_capabilities: Vec<String>,
 }
 
-/// Largest default rate a fixture may hold: every such value is exact in an `f64`.
+/// Largest default rate or price a fixture may hold: every such value is exact in an `f64`.
 pub const MAX_RATE_CENTS: i64 = (1 << 53) - 1;
 
 /// Why a fixture cannot be loaded.
@@ -250,6 +265,29 @@ impl Fixture {
                         "tenant {t}: service {} has a rate of {} cents, beyond 2^53",
                         service.service_id, service.default_rate_cents
                     )));
+                }
+                let mut currencies = HashSet::new();
+                for price in &service.prices {
+                    let code = &price.currency_code;
+                    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                        return Err(FixtureError(format!(
+                            "tenant {t}: service {} has a price in currency {code:?}, not three \
+                             upper-case ASCII letters",
+                            service.service_id
+                        )));
+                    }
+                    if !currencies.insert(code.as_str()) {
+                        return Err(FixtureError(format!(
+                            "tenant {t}: service {} has two prices in {code}",
+                            service.service_id
+                        )));
+                    }
+                    if price.rate_minor_units.abs() > MAX_RATE_CENTS {
+                        return Err(FixtureError(format!(
+                            "tenant {t}: service {} has a {code} price of {} minor units, beyond 2^53",
+                            service.service_id, price.rate_minor_units
+                        )));
+                    }
                 }
             }
         }
@@ -382,6 +420,52 @@ mod tests {
         t.clients[0].client_id = C.to_uppercase();
         let err = Fixture { tenants: vec![t] }.validate().unwrap_err();
         assert!(err.0.contains("lower-case canonical UUID"), "{err}");
+    }
+
+    fn service() -> Service {
+        Service {
+            service_id: "00000000-0000-4000-8000-0000000000e1".into(),
+            service_name: "Backup".into(),
+            description: None,
+            item_kind: ItemKind::Service,
+            billing_method: BillingMethod::Fixed,
+            service_type_id: None,
+            default_rate_cents: 1999,
+            unit_of_measure: "month".into(),
+            is_active: true,
+            sku: None,
+            prices: vec![Price { currency_code: "EUR".into(), rate_minor_units: 1800 }],
+        }
+    }
+
+    #[test]
+    fn prices_need_an_upper_case_code_once_per_currency_and_an_exact_rate() {
+        let with = |prices: Vec<Price>| {
+            let mut t = tenant();
+            t.clients.clear();
+            t.services = vec![Service { prices, ..service() }];
+            Fixture { tenants: vec![t] }.validate()
+        };
+        let price = |code: &str, rate: i64| Price { currency_code: code.into(), rate_minor_units: rate };
+        with(vec![price("EUR", 1), price("USD", -5), price("JPY", MAX_RATE_CENTS)]).unwrap();
+        for code in ["eur", "EU", "EURO", "ÉUR", "E1R", " EUR"] {
+            let err = with(vec![price(code, 1)]).unwrap_err();
+            assert!(err.0.contains("not three upper-case ASCII letters"), "{code:?}: {err}");
+        }
+        assert!(with(vec![price("EUR", 1), price("EUR", 2)]).unwrap_err().0.contains("two prices in EUR"));
+        assert!(with(vec![price("EUR", MAX_RATE_CENTS + 1)]).unwrap_err().0.contains("beyond 2^53"));
+    }
+
+    #[test]
+    fn a_fixture_written_for_0_1_0_loads_without_prices() {
+        let mut json = serde_json::to_value(service()).unwrap();
+        json.as_object_mut().unwrap().remove("prices");
+        let read: Service = serde_json::from_value(json).unwrap();
+        assert!(read.prices.is_empty());
+        let written = serde_json::to_value(&read).unwrap();
+        assert!(written.get("prices").is_none(), "no prices: the 0.1.0 form, without the field");
+        let json = serde_json::to_value(service()).unwrap();
+        assert_eq!(json["prices"], serde_json::json!([{"currencyCode": "EUR", "rateMinorUnits": 1800}]));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::text::{fold, trim};
 use alga_conformance_protocol::fixture::{Client, Service, Tenant};
-use alga_extension_contract::types::{ClientSummary, ServiceSummary};
+use alga_extension_contract::types::{ClientSummary, ServicePrice, ServiceSummary};
 
 /// Where a summary's joined fields (account manager name, service type name) are looked
 /// up. Normally the record's own tenant; ISO-1 also computes them in other tenants to
@@ -44,6 +44,19 @@ pub fn service_summary(service: &Service, joined_from: &Tenant) -> ServiceSummar
         service_type_id: service.service_type_id.as_deref().map(fold),
         service_type_name: type_name,
         default_rate: service.default_rate_cents as f64,
+        // PRICE-1: every price, ordered by currency code.
+        prices: {
+            let mut prices: Vec<ServicePrice> = service
+                .prices
+                .iter()
+                .map(|p| ServicePrice {
+                    currency_code: p.currency_code.clone(),
+                    rate: p.rate_minor_units as f64,
+                })
+                .collect();
+            prices.sort_by(|a, b| a.currency_code.cmp(&b.currency_code));
+            prices
+        },
         unit_of_measure: service.unit_of_measure.clone(),
         is_active: service.is_active,
         sku: service.sku.clone(),

@@ -85,6 +85,7 @@ fn fixture() -> Fixture {
             unit_of_measure: "hour".into(),
             is_active: false,
             sku: None,
+            prices: Vec::new(),
         }],
         installs: vec![
             Install {

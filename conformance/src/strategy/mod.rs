@@ -83,6 +83,7 @@ pub fn list_call(
             item_kind,
             is_active,
             billing_method,
+            currency_code: None,
             page,
             page_size,
         }),

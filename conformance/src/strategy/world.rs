@@ -320,6 +320,7 @@ fn build_tenant(raw: RawTenant) -> Tenant {
             unit_of_measure: s.unit,
             is_active: s.active,
             sku: s.sku,
+            prices: Vec::new(),
         })
         .collect();
     let mut installs: Vec<Install> = first_of_each(raw.installs, |i| i.0)

@@ -4,22 +4,25 @@
 //   GET /                  what this extension serves
 //   GET /clients           list-clients   (?search= &includeInactive= &page= &pageSize=)
 //   GET /clients/:id       get-client     (404 when there is no such client)
-//   GET /services          list-services  (?search= &itemKind= &isActive= &billingMethod= &page= &pageSize=)
+//   GET /services          list-services  (?search= &itemKind= &isActive= &billingMethod= &currencyCode=
+//                                          &page= &pageSize=); every item carries its prices
 //   GET /services/:id      get-service    (404 when there is no such item)
+//   GET /quote             get-client + get-service (?clientId= &serviceId=): the item's price in
+//                          the client's default currency (409 when it has none in that currency)
 //   GET /report            counts: active and inactive clients, catalog items per billing method
 //
 // Contract errors become HTTP statuses: not-allowed 403, invalid-input 400 (with the host's
 // message), internal 502. A query parameter this extension cannot parse is its own 400.
 
-import { listClients, getClient } from 'alga:extension/clients@0.1.0';
-import { listServices, getService } from 'alga:extension/services@0.1.0';
+import { listClients, getClient } from 'alga:extension/clients@0.2.0';
+import { listServices, getService } from 'alga:extension/services@0.2.0';
 import type {
   BillingMethod,
   ClientListInput,
   ItemKind,
   ReadError,
   ServiceListInput,
-} from 'alga:extension/types@0.1.0';
+} from 'alga:extension/types@0.2.0';
 import type { Implementation, Request, Response } from 'alga:reference-host/handler@0.1.0';
 
 const ITEM_KINDS: readonly ItemKind[] = ['service', 'product'];
@@ -156,12 +159,14 @@ function client(id: string, query: Query): Response {
 }
 
 function services(query: Query): Response {
-  query.only('search', 'itemKind', 'isActive', 'billingMethod', 'page', 'pageSize');
+  query.only('search', 'itemKind', 'isActive', 'billingMethod', 'currencyCode', 'page', 'pageSize');
   const input: ServiceListInput = {
     search: query.text('search'),
     itemKind: query.oneOf('itemKind', ITEM_KINDS),
     isActive: query.flag('isActive'),
     billingMethod: query.oneOf('billingMethod', BILLING_METHODS),
+    // The host checks the code (three letters, any case) and names it in its error.
+    currencyCode: query.text('currencyCode'),
     page: query.count('page'),
     pageSize: query.count('pageSize'),
   };
@@ -172,6 +177,41 @@ function service(id: string, query: Query): Response {
   query.only();
   const found = contract(() => getService(id));
   return found ? json(200, found) : json(404, { error: 'not-found', message: `no catalog item ${id}` });
+}
+
+/**
+ * The price of a catalog item in a client's currency: what an extension that quotes or
+ * invoices needs. `prices` holds one entry per currency the item is priced in; `defaultRate`
+ * is the catalog's currency-less rate and is not a substitute for a missing price.
+ */
+function quote(query: Query): Response {
+  query.only('clientId', 'serviceId');
+  const clientId = query.text('clientId');
+  const serviceId = query.text('serviceId');
+  if (clientId === undefined || serviceId === undefined) {
+    throw new HttpError(400, { error: 'bad-query', message: 'quote needs clientId and serviceId' });
+  }
+  const client = contract(() => getClient(clientId));
+  if (!client) return json(404, { error: 'not-found', message: `no client ${clientId}` });
+  const item = contract(() => getService(serviceId));
+  if (!item) return json(404, { error: 'not-found', message: `no catalog item ${serviceId}` });
+  const currencyCode = client.defaultCurrencyCode;
+  const price = item.prices.find((p) => p.currencyCode === currencyCode);
+  if (!price) {
+    return json(409, {
+      error: 'no-price',
+      message: `${item.serviceName} has no price in ${currencyCode}`,
+      pricedIn: item.prices.map((p) => p.currencyCode),
+    });
+  }
+  return json(200, {
+    clientId: client.clientId,
+    serviceId: item.serviceId,
+    serviceName: item.serviceName,
+    currencyCode,
+    rate: price.rate,
+    unitOfMeasure: item.unitOfMeasure,
+  });
 }
 
 /** Several contract calls in one execution: the host resolves the caller once for all. */
@@ -193,7 +233,7 @@ function index(query: Query): Response {
   query.only();
   return json(200, {
     extension: 'clients-report',
-    routes: ['GET /clients', 'GET /clients/:id', 'GET /services', 'GET /services/:id', 'GET /report'],
+    routes: ['GET /clients', 'GET /clients/:id', 'GET /services', 'GET /services/:id', 'GET /quote', 'GET /report'],
   });
 }
 
@@ -205,6 +245,7 @@ function route(request: Request): Response {
     (segments.length === 0 ||
       segments[0] === 'clients' ||
       segments[0] === 'services' ||
+      (segments[0] === 'quote' && segments.length === 1) ||
       (segments[0] === 'report' && segments.length === 1));
   if (!known) {
     return json(404, { error: 'not-found', message: `no route for ${request.path}` });
@@ -218,6 +259,8 @@ function route(request: Request): Response {
       return index(query);
     case 'report':
       return report(query);
+    case 'quote':
+      return quote(query);
     case 'clients':
       return id === undefined ? clients(query) : client(id, query);
     default:

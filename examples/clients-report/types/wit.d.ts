@@ -1,5 +1,5 @@
 // TypeScript declarations for the WIT of world `alga:reference-host/extension`
-// (the contract `alga:extension` and the reference host's handler), in the shapes of the
+// (the contract `alga:extension@0.2.0` and the reference host's handler), in the shapes of the
 // componentize-js bindings. Generated from the WIT by reference-host/tests/support/dts.rs:
 // do not edit. Regenerate with
 //   ALGA_UPDATE_TYPES=1 cargo test -p alga-reference-host --test sample_types
@@ -13,7 +13,7 @@
  *   folded; every other character compares exactly (SPEC.md section 2).
  * - An absent `option` input takes the default named on the field.
  */
-declare module 'alga:extension/types@0.1.0' {
+declare module 'alga:extension/types@0.2.0' {
   /**
    * Whether a client is a company or a person.
    */
@@ -121,6 +121,21 @@ declare module 'alga:extension/types@0.1.0' {
    */
   export type BillingMethod = 'fixed' | 'hourly' | 'usage';
   /**
+   * The price of a catalog item in one currency (PRICE-1). Since 0.2.0.
+   */
+  export interface ServicePrice {
+    /**
+     * ISO 4217 code of the currency, three upper-case ASCII letters as stored, e.g. `EUR`.
+     */
+    currencyCode: string;
+    /**
+     * The price in integer minor units of that currency, as stored (cents for `EUR`,
+     * whole yen for `JPY`). Always an integral value below 2^53 in magnitude, exact in an
+     * `f64`, for the same reason as `default-rate`.
+     */
+    rate: number;
+  }
+  /**
    * One item of the tenant's service catalog (DATA-1).
    */
   export interface ServiceSummary {
@@ -153,8 +168,19 @@ declare module 'alga:extension/types@0.1.0' {
      * integral value: the host stores integer cents. It is an `f64` so that JavaScript
      * extensions receive a plain `number` (an `s64` would become a `BigInt`, which
      * `JSON.stringify` rejects); every stored value is below 2^53 and exact.
+     *
+     * It is the catalog's one currency-less rate, unchanged since 0.1.0 (DATA-1). It is
+     * stored apart from `prices`: it need not equal any of them and is not derived from
+     * them. An extension that quotes or invoices in a currency takes the entry of `prices`
+     * for that currency; when there is none, the item has no price in that currency.
      */
     defaultRate: number;
+    /**
+     * The item's price in each currency it has one in: one entry per currency, ordered by
+     * `currency-code` (PRICE-1); empty when the item has no per-currency price. Since
+     * 0.2.0.
+     */
+    prices: Array<ServicePrice>;
     /**
      * Unit the rate applies to, e.g. `hour`, `each`, `GB`. May be empty.
      */
@@ -190,6 +216,13 @@ declare module 'alga:extension/types@0.1.0' {
      * Only items billed this way. Default: every billing method.
      */
     billingMethod?: BillingMethod;
+    /**
+     * Only items that have a price in this currency (PRICE-2); each still carries all its
+     * `prices`. An ISO 4217 code: trimmed, then exactly three ASCII letters, in any letter
+     * case (` eur ` is `EUR`); anything else, the empty text included, is `invalid-input`
+     * (VAL-5). Default: every item, priced or not. Since 0.2.0.
+     */
+    currencyCode?: string;
     /**
      * 1-based page number. Default 1; 1 <= page <= 10000 (VAL-1).
      */
@@ -234,7 +267,7 @@ declare module 'alga:extension/types@0.1.0' {
   /**
    * The input is outside the contract's bounds. The text starts with the name of the
    * offending field and states the bound, e.g.
-   * `page-size must be between 1 and 100, got 500` (VAL-1 to VAL-4).
+   * `page-size must be between 1 and 100, got 500` (VAL-1 to VAL-5).
    */
   export interface ReadErrorInvalidInput { tag: 'invalid-input'; val: string }
   /**
@@ -249,11 +282,11 @@ declare module 'alga:extension/types@0.1.0' {
  * `cap:client.read` and, when the context has a user, the permission `client:read`
  * (CAP-1, AUTH-1). A client-portal user sees only their own client (AUTH-4).
  */
-declare module 'alga:extension/clients@0.1.0' {
-  export type ClientSummary = import('alga:extension/types@0.1.0').ClientSummary;
-  export type ClientListInput = import('alga:extension/types@0.1.0').ClientListInput;
-  export type ClientPage = import('alga:extension/types@0.1.0').ClientPage;
-  export type ReadError = import('alga:extension/types@0.1.0').ReadError;
+declare module 'alga:extension/clients@0.2.0' {
+  export type ClientSummary = import('alga:extension/types@0.2.0').ClientSummary;
+  export type ClientListInput = import('alga:extension/types@0.2.0').ClientListInput;
+  export type ClientPage = import('alga:extension/types@0.2.0').ClientPage;
+  export type ReadError = import('alga:extension/types@0.2.0').ReadError;
   /**
    * One page of the tenant's clients matching `input`, ordered by `client-name`
    * case-insensitively, then by `client-id` (PAGE-1 to PAGE-4, FILT-1, SRCH-1, SRCH-2).
@@ -275,14 +308,15 @@ declare module 'alga:extension/clients@0.1.0' {
  * install capability `cap:service.read` and, when the context has a user, the
  * permission `service:read` (CAP-1, AUTH-1).
  */
-declare module 'alga:extension/services@0.1.0' {
-  export type ServiceSummary = import('alga:extension/types@0.1.0').ServiceSummary;
-  export type ServiceListInput = import('alga:extension/types@0.1.0').ServiceListInput;
-  export type ServicePage = import('alga:extension/types@0.1.0').ServicePage;
-  export type ReadError = import('alga:extension/types@0.1.0').ReadError;
+declare module 'alga:extension/services@0.2.0' {
+  export type ServiceSummary = import('alga:extension/types@0.2.0').ServiceSummary;
+  export type ServiceListInput = import('alga:extension/types@0.2.0').ServiceListInput;
+  export type ServicePage = import('alga:extension/types@0.2.0').ServicePage;
+  export type ReadError = import('alga:extension/types@0.2.0').ReadError;
   /**
    * One page of catalog items matching `input`, ordered by `service-name`
-   * case-insensitively, then by `service-id` (PAGE-1 to PAGE-4, FILT-2, SRCH-1, SRCH-2).
+   * case-insensitively, then by `service-id` (PAGE-1 to PAGE-4, FILT-2, SRCH-1, SRCH-2,
+   * PRICE-2). Each item carries its prices in every currency (PRICE-1).
    */
   /** @throws an error whose `payload` is the `ReadError` */
   export function listServices(input: ServiceListInput): ServicePage;

@@ -6,8 +6,10 @@
 //! | [`exit`] | exit codes and [`CliError`] |
 //! | [`store`] | `--store` and opening the store |
 //! | [`context`] | checking a given execution context |
+//! | [`components`] | describing a loaded extension (digest, contract versions imported) |
 //! | [`seed`], [`run`], [`serve`], [`testee`] | one subcommand each |
 
+pub mod components;
 pub mod context;
 pub mod exit;
 pub mod run;

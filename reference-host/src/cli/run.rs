@@ -101,6 +101,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let extension = runtime
         .load_extension(&bytes)
         .map_err(|err| CliError::new(exit::COMPONENT, format!("{}: {err}", args.component.display())))?;
+    eprintln!("{}", super::components::contract_note(&extension));
     let response = runtime.execute(&extension, &context, &request)?;
 
     let mut stdout = std::io::stdout().lock();

@@ -83,7 +83,7 @@ pub fn serve_help() -> String {
                      413: body over {} MiB, 431: headers over {} KiB,
                      500: the extension failed ({{\"error\": kind, \"message\"}}),
                      503: the store did not answer, or every worker stayed busy
-  GET  /v1/components the components served: id and SHA-256
+  GET  /v1/components the components served: id, SHA-256 and the contract versions each imports
   GET  /healthz       200 while the server runs (no token; never waits on the store or a worker)
 
 {TRUST_MODEL}
@@ -351,7 +351,7 @@ fn components(served: &Served) -> Json {
     let list: Vec<Json> = served
         .components
         .iter()
-        .map(|(id, extension)| json!({"id": id, "sha256": crate::cache::hex(extension.digest())}))
+        .map(|(id, extension)| super::components::describe(id, extension))
         .collect();
     json!({"components": list})
 }

@@ -117,6 +117,13 @@ fn measure(
             }),
         ),
         (
+            "list-services currency EUR (25, with prices)".into(),
+            Samples::of(iterations, || {
+                let input = ServiceListInput { currency_code: Some("EUR".into()), ..Default::default() };
+                rs.list_services(actor, &input).expect("list-services");
+            }),
+        ),
+        (
             "get-service".into(),
             Samples::of(iterations, || {
                 rs.get_service(actor, &some_service).expect("get-service").expect("found");

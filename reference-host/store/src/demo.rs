@@ -10,7 +10,8 @@
 //!   with non-ASCII letters (`Müller`, `École`, `東京`), case variants (`Acme`, `ACME`,
 //!   `acme`), and `%`, `_` and `\` in names;
 //! - service types; services and products with every billing method, inactive ones, SKUs,
-//!   descriptions, equal names, and items without a type;
+//!   descriptions, equal names, and items without a type; items priced in no currency, in
+//!   one and in three (of `CAD`, `EUR`, `GBP`, `JPY`, `USD`), listed unordered;
 //! - internal users (with and without `client:read` / `service:read`, inactive, without
 //!   roles) and client-portal users (with their client, without one, without permission);
 //! - installs with both capabilities, with each one alone (one spelled ` CAP:Service.Read `,
@@ -18,9 +19,13 @@
 //!
 //! [`Demo::contexts`] names an execution context for each of those situations, so the CLI
 //! and examples can say "run as the portal user of tenant 1" without hunting for ids.
+//!
+//! The prices (added with contract 0.2.0) come from a generator of their own, so that every
+//! other value of a configuration is what it was before they existed: an extension built
+//! for 0.1 sees exactly the data it saw then.
 
 use alga_conformance_protocol::fixture::{
-    Client, Install, Permission, Role, Service, ServiceType, Tenant, User,
+    Client, Install, Permission, Price, Role, Service, ServiceType, Tenant, User,
 };
 use alga_conformance_protocol::{ContextUser, ExecutionContext, Fixture, UserType};
 use alga_extension_contract::types::{BillingMethod, ClientType, ItemKind};
@@ -80,6 +85,8 @@ pub fn generate(config: &DemoConfig) -> Fixture {
 /// Generates the data set `config` describes with its named contexts.
 pub fn build(config: &DemoConfig) -> Demo {
     let mut rng = SplitMix64(config.seed);
+    // Its own stream (the seed mixed with "prices"), so prices leave every other value as is.
+    let mut price_rng = SplitMix64(config.seed ^ 0x7072_6963_6573);
     let mut fixture = Fixture::default();
     let mut contexts = Vec::new();
     for index in 0..config.tenants.max(1) {
@@ -87,7 +94,8 @@ pub fn build(config: &DemoConfig) -> Demo {
             (0, Some(n)) => n,
             _ => config.clients_per_tenant,
         };
-        let (tenant, tenant_contexts) = tenant(&mut rng, index + 1, clients, config.services_per_tenant);
+        let (tenant, tenant_contexts) =
+            tenant(&mut rng, &mut price_rng, index + 1, clients, config.services_per_tenant);
         fixture.tenants.push(tenant);
         contexts.extend(tenant_contexts);
     }
@@ -239,8 +247,32 @@ const SPECIAL_CLIENT_NAMES: &[&str] = &[
     r"Back\slash IT",
 ];
 
+/// Per-currency prices: `(code, minor units per US cent as a fraction)`, so that an item's
+/// prices are plausible conversions of its default rate (a yen has no minor unit).
+const PRICE_CURRENCIES: &[(&str, i64, i64)] =
+    &[("CAD", 137, 100), ("EUR", 92, 100), ("GBP", 79, 100), ("JPY", 150, 100), ("USD", 1, 1)];
+
+/// The prices of catalog item `i`: none for every fifth, one for two in five, three for the
+/// rest, in an order the host must sort (PRICE-1).
+fn prices(rng: &mut SplitMix64, i: usize, default_rate: i64) -> Vec<Price> {
+    let price = |&(code, per_cent, per): &(&str, i64, i64)| Price {
+        currency_code: code.to_string(),
+        rate_minor_units: default_rate * per_cent / per,
+    };
+    let usd = &PRICE_CURRENCIES[4];
+    match i % 5 {
+        0 => Vec::new(),
+        1 | 2 => vec![price(rng.pick(PRICE_CURRENCIES))],
+        _ => {
+            let third = *rng.pick(&[PRICE_CURRENCIES[0], PRICE_CURRENCIES[2], PRICE_CURRENCIES[3]]);
+            vec![price(usd), price(&third), price(&PRICE_CURRENCIES[1])]
+        }
+    }
+}
+
 fn tenant(
     rng: &mut SplitMix64,
+    price_rng: &mut SplitMix64,
     index: usize,
     client_count: usize,
     service_count: usize,
@@ -325,7 +357,7 @@ fn tenant(
         };
         let item_kind = if i % 3 == 1 { ItemKind::Product } else { ItemKind::Service };
         let billing_method = BillingMethod::ALL[i % BillingMethod::ALL.len()];
-        services.push(Service {
+        let mut service = Service {
             service_id: rng.uuid(),
             service_name: name,
             description: (i % 4 != 2)
@@ -338,7 +370,10 @@ fn tenant(
             unit_of_measure: rng.pick(UNITS).to_string(),
             is_active: i % 8 != 5,
             sku: (item_kind == ItemKind::Product || i % 5 == 0).then(|| format!("SKU-{index}-{i:05}")),
-        });
+            prices: Vec::new(),
+        };
+        service.prices = prices(price_rng, i, service.default_rate_cents);
+        services.push(service);
     }
 
     let install = |rng: &mut SplitMix64, caps: &[&str]| Install {
@@ -448,6 +483,38 @@ mod tests {
         assert!(t.services.iter().any(|s| s.service_type_id.is_none()));
         assert!(t.services.iter().filter(|s| s.service_name == "Onsite Support").count() >= 2);
         assert!(t.users.iter().any(|u| u.user_type == UserType::Client));
+        for count in [0, 1, 3] {
+            assert!(t.services.iter().any(|s| s.prices.len() == count), "items with {count} prices");
+        }
+        let currencies: std::collections::BTreeSet<&str> =
+            t.services.iter().flat_map(|s| s.prices.iter().map(|p| p.currency_code.as_str())).collect();
+        assert_eq!(currencies.len(), PRICE_CURRENCIES.len(), "{currencies:?}");
+        assert!(
+            t.services.iter().any(|s| !s.prices.is_sorted_by(|a, b| a.currency_code <= b.currency_code)),
+            "some prices are listed unordered, for the host to sort"
+        );
+    }
+
+    #[test]
+    fn prices_leave_every_other_value_as_it_was() {
+        // What the data was before prices existed: ids, names and rates of seed 1 (the
+        // answers a 0.1 extension gave on it are kept in the host's tests).
+        let fixture = generate(&DemoConfig::default());
+        let t = &fixture.tenants[0];
+        assert_eq!(t.clients[0].client_id, "1180b23a-1075-477f-b09a-1a817914ffbc");
+        let pinned = [
+            (0, "67563d70-6a7c-491f-9068-9f70150ef04a", 141_675),
+            (3, "5fed3c35-5379-412e-8b02-56a71a5cd667", 42_435),
+            (7, "1a846bd2-8d0d-41eb-83aa-39c0c9b0e82a", 221_700),
+        ];
+        for (i, id, rate) in pinned {
+            assert_eq!((t.services[i].service_id.as_str(), t.services[i].default_rate_cents), (id, rate));
+        }
+        let mut without_prices = fixture.clone();
+        for service in without_prices.tenants.iter_mut().flat_map(|t| t.services.iter_mut()) {
+            service.prices.clear();
+        }
+        assert_ne!(without_prices, fixture);
     }
 
     #[test]

@@ -31,6 +31,8 @@ mod sql;
 pub mod sqlite;
 pub mod store;
 mod tables;
+#[cfg(test)]
+mod upgrade_check;
 
 #[cfg(feature = "mutants")]
 pub use mutation::Mutation;

@@ -276,6 +276,7 @@ impl ReadServices {
                 item_kind: query.item_kind,
                 is_active: query.is_active,
                 billing_method: query.billing_method,
+                currency_code: query.currency_code.as_deref(),
                 paging: self.store_paging(paging),
                 faults: self.faults(),
             }),

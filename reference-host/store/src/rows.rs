@@ -1,12 +1,14 @@
 //! Rows as both stores read them, and their one mapping to the contract's summaries
-//! (DATA-1). The computed fields (account manager name, tag list) are derived here in Rust
-//! with `alga_extension_contract::summary`, never in SQL, so PostgreSQL and SQLite cannot
-//! differ on trimming or ordering of tags.
+//! (DATA-1, PRICE-1). The computed fields (account manager name, tag list, price list) are
+//! derived here in Rust with `alga_extension_contract::summary`, never in SQL, so PostgreSQL
+//! and SQLite cannot differ on trimming or ordering of tags and prices.
 
 use crate::store::{Listing, StoreError, StoredPermission};
 use alga_conformance_protocol::UserType;
 use alga_extension_contract::summary;
-use alga_extension_contract::types::{BillingMethod, ClientSummary, ClientType, ItemKind, ServiceSummary};
+use alga_extension_contract::types::{
+    BillingMethod, ClientSummary, ClientType, ItemKind, ServicePrice, ServiceSummary,
+};
 
 /// A client row joined with its account manager and its tag texts.
 #[derive(Debug, Clone)]
@@ -66,6 +68,8 @@ pub(crate) struct ServiceRow {
     pub unit_of_measure: String,
     pub is_active: bool,
     pub sku: Option<String>,
+    /// `(currency_code, rate)` of every price of the item, in any order.
+    pub prices: Vec<(String, i64)>,
 }
 
 impl ServiceRow {
@@ -81,6 +85,14 @@ impl ServiceRow {
         if self.default_rate.abs() > alga_conformance_protocol::fixture::MAX_RATE_CENTS {
             return Err(corrupt("default_rate", &self.default_rate.to_string()));
         }
+        let mut prices = Vec::with_capacity(self.prices.len());
+        for (currency_code, rate) in self.prices {
+            if rate.abs() > alga_conformance_protocol::fixture::MAX_RATE_CENTS {
+                return Err(corrupt(&format!("a {currency_code} price"), &rate.to_string()));
+            }
+            // Exact: |rate| < 2^53 was checked above.
+            prices.push(ServicePrice { currency_code, rate: rate as f64 });
+        }
         Ok(ServiceSummary {
             service_id: self.service_id,
             service_name: self.service_name,
@@ -90,11 +102,20 @@ impl ServiceRow {
             service_type_name: self.service_type_name,
             // Exact: |rate| < 2^53 was checked above.
             default_rate: self.default_rate as f64,
+            prices: summary::price_list(prices),
             unit_of_measure: self.unit_of_measure,
             is_active: self.is_active,
             sku: self.sku,
         })
     }
+}
+
+/// Parses the JSON price list of a catalog item (`[["EUR", 1800], ...]`; NULL is none).
+fn price_list(service_id: &str, json: Option<String>) -> Result<Vec<(String, i64)>, StoreError> {
+    let Some(json) = json else { return Ok(Vec::new()) };
+    serde_json::from_str(&json).map_err(|err| {
+        StoreError::Corrupt(format!("service {service_id} has a price list that does not parse: {err}"))
+    })
 }
 
 /// Parses the JSON capability list of an install (`granted_caps`).
@@ -150,7 +171,6 @@ pub(crate) fn client_row(row: &dyn ColumnAccess) -> Result<Option<ClientRow>, St
 pub(crate) fn service_row(row: &dyn ColumnAccess) -> Result<Option<ServiceRow>, StoreError> {
     let Some(service_id) = row.text(1)? else { return Ok(None) };
     Ok(Some(ServiceRow {
-        service_id,
         service_name: required(row.text(2)?, "service_name")?,
         item_kind: required(row.text(3)?, "item_kind")?,
         billing_method: required(row.text(4)?, "billing_method")?,
@@ -160,6 +180,8 @@ pub(crate) fn service_row(row: &dyn ColumnAccess) -> Result<Option<ServiceRow>, 
         unit_of_measure: required(row.text(8)?, "unit_of_measure")?,
         is_active: required(row.boolean(9)?, "is_active")?,
         sku: row.text(10)?,
+        prices: price_list(&service_id, row.text(11)?)?,
+        service_id,
     }))
 }
 

@@ -14,7 +14,13 @@
 //! - clients: `total, client_id, client_name, client_type, is_inactive,
 //!   default_currency_code, account_manager_id, first_name, last_name, billing_email, tags`;
 //! - services: `total, service_id, service_name, item_kind, billing_method,
-//!   service_type_id, service_type_name, default_rate, unit_of_measure, is_active, sku`.
+//!   service_type_id, service_type_name, default_rate, unit_of_measure, is_active, sku,
+//!   prices` (`prices`: the item's `service_prices` rows as JSON text,
+//!   `[["EUR", 1800], ...]`, unordered; NULL or `[]` when it has none).
+//!
+//! The prices of a page's items come back in the same statement (a correlated aggregate per
+//! item, through the unique key `(tenant, service_id, currency_code)`), so a list stays one
+//! round trip; the currency filter (PRICE-2) is an `EXISTS` on that key.
 //!
 //! `total` is NULL for a `get`, and every other column is NULL on the single row a list
 //! returns when its page is empty.
@@ -66,6 +72,22 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("{alias}.ctid"),
             Dialect::Sqlite => format!("{alias}.rowid"),
+        }
+    }
+
+    /// The prices of catalog item `s` as JSON text, `[[currency_code, rate], ...]`
+    /// (unordered; `rows` sorts them): NULL in PostgreSQL and `[]` in SQLite when there are
+    /// none.
+    fn service_prices(self) -> &'static str {
+        match self {
+            Dialect::Postgres => {
+                "(SELECT json_agg(json_build_array(sp.currency_code, sp.rate))::text FROM service_prices sp \
+                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
+            }
+            Dialect::Sqlite => {
+                "(SELECT json_group_array(json_array(sp.currency_code, sp.rate)) FROM service_prices sp \
+                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
+            }
         }
     }
 
@@ -195,8 +217,10 @@ struct Listed {
     /// The table of maintained row counts per tenant and filter column values
     /// (`client_counts`, `service_counts`), whose filter columns have the table's names.
     counts: &'static str,
-    /// Whether `scope` is the tenant alone, which the counts table can answer.
-    whole_tenant: bool,
+    /// Whether the counts table can answer the count: `scope` is the tenant alone and every
+    /// filter reads a column the counts table keeps (not a portal user's client, not the
+    /// currency filter).
+    counted: bool,
 }
 
 /// One list statement: the size of the filtered set and one page of it, keyed first
@@ -212,7 +236,7 @@ fn list_statement(
     paging: Paging,
     faults: Faults,
 ) -> String {
-    let Listed { table, name, id, alias: d, columns, joins, scope, filters, searched, counts, whole_tenant } =
+    let Listed { table, name, id, alias: d, columns, joins, scope, filters, searched, counts, counted } =
         listed;
     let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
     let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
@@ -246,7 +270,7 @@ fn list_statement(
         // The store keeps the number of rows per tenant and filter value (triggers in
         // the schema), so without a search the count adds up a handful of rows instead of
         // counting the tenant's records one by one.
-        let count = if *whole_tenant {
+        let count = if *counted {
             format!(
                 "SELECT CAST(COALESCE(SUM(k.n), 0) AS bigint) AS total FROM {counts} k WHERE {count_where}"
             )
@@ -307,7 +331,7 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         alias: "c",
         columns: client_columns(dialect),
         joins: CLIENT_JOINS,
-        whole_tenant: query.only_client_id.is_none(),
+        counted: query.only_client_id.is_none(),
         scope,
         filters,
         searched: query.search.is_some(),
@@ -336,9 +360,10 @@ pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement
 fn service_columns(dialect: Dialect) -> String {
     format!(
         "{}, s.service_name, s.item_kind, s.billing_method, {}, st.name, s.default_rate, \
-         s.unit_of_measure, s.is_active, s.sku",
+         s.unit_of_measure, s.is_active, s.sku, {}",
         dialect.id_text("s.service_id"),
         dialect.id_text("s.custom_service_type_id"),
+        dialect.service_prices(),
     )
 }
 
@@ -359,6 +384,13 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
     if let Some(method) = query.billing_method {
         filters.push(format!("k.billing_method = {}", params.text(method.wit_name())));
     }
+    if let Some(code) = query.currency_code {
+        filters.push(format!(
+            "EXISTS (SELECT 1 FROM service_prices sp WHERE sp.tenant = k.tenant \
+             AND sp.service_id = k.service_id AND sp.currency_code = {})",
+            params.text(code)
+        ));
+    }
     if let Some(search) = query.search {
         let pattern = params.text(&like_pattern(search, query.faults));
         let any =
@@ -376,7 +408,7 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         filters,
         searched: query.search.is_some(),
         counts: "service_counts",
-        whole_tenant: true,
+        counted: query.currency_code.is_none(),
     };
     let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
     params.finish(text)

@@ -229,6 +229,23 @@ CREATE TRIGGER service_catalog_counted_update
         ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = n + 1;
 END;
 "#,
+    // Contract 0.2.0: the price of a catalog item per currency (Alga's `service_prices`),
+    // in integer minor units. One price per item and currency; the unique key also serves
+    // the currency filter (PRICE-2) and the lookup of an item's prices (PRICE-1). An item's
+    // prices go with it.
+    r#"
+CREATE TABLE service_prices (
+    tenant TEXT NOT NULL,
+    price_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    currency_code TEXT NOT NULL
+        CHECK (length(currency_code) = 3 AND currency_code NOT GLOB '*[^A-Z]*'),
+    rate INTEGER NOT NULL,
+    PRIMARY KEY (tenant, price_id),
+    UNIQUE (tenant, service_id, currency_code),
+    FOREIGN KEY (tenant, service_id) REFERENCES service_catalog (tenant, service_id) ON DELETE CASCADE
+) STRICT;
+"#,
 ];
 
 /// The embedded SQLite store.
@@ -542,6 +559,102 @@ mod tests {
             reopened.lock().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
         assert_eq!(version, MIGRATIONS.len());
         assert_eq!(reopened.describe(), format!("sqlite ({})", path.display()));
+    }
+
+    /// SHA-256 of each released migration's text (1-4: the 0.1.0 host; 5: prices, with
+    /// contract 0.2.0): a shipped migration is never rewritten (a database that applied it
+    /// would never see the change); add a new one instead, and its digest here.
+    const SHIPPED: &[&str] = &[
+        "8f6c1535d963f6f499f0a07f0ea4b779d479f7da4337dedee50b9a4f0b815205",
+        "cf2ce10ccc063ffcc5033f4ce33207acc70c3ff66953e95aebf1e9b46791bb99",
+        "8486f9c93c44729ea9206cacc752ee863e3adcc73a7cbec51132ef7b7b34131e",
+        "ed91b8780bf6a2ac9ab06075ea49742eebcbb956787cc00498a13cf4987cd759",
+        "5e41823793bcf205ae66aa541e28d35292639cc835caa957035aed66d99842d4",
+    ];
+
+    #[test]
+    fn shipped_migrations_are_never_rewritten() {
+        use sha2::{Digest, Sha256};
+        let digests: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|sql| Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        assert_eq!(digests, SHIPPED, "a shipped SQLite migration changed: restore it and add a new one");
+    }
+
+    /// Rows of `fixture` written straight into the tables of a schema that may predate some
+    /// of them (a table the schema lacks must have no rows).
+    fn insert_rows(connection: &mut Connection, fixture: &Fixture) {
+        let transaction = connection.transaction().unwrap();
+        for table in tables::rows(fixture).iter().filter(|t| !t.rows.is_empty()) {
+            let placeholders: Vec<String> = (1..=table.columns.len()).map(|n| format!("?{n}")).collect();
+            let insert = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                table.name,
+                table.columns.join(", "),
+                placeholders.join(", ")
+            );
+            for row in &table.rows {
+                transaction.execute(&insert, rusqlite::params_from_iter(row.iter())).unwrap();
+            }
+        }
+        transaction.commit().unwrap();
+    }
+
+    #[test]
+    fn a_0_1_database_with_data_upgrades_in_place() {
+        use crate::{ReadServices, upgrade_check};
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alga-0.1.sqlite");
+        let with_prices = demo::build(&DemoConfig { tenants: 2, ..DemoConfig::default() });
+        let without_prices = upgrade_check::without_prices(&with_prices.fixture);
+        // A database of the 0.1.0 host: its four migrations, then its data.
+        {
+            let mut connection = Connection::open(&path).unwrap();
+            connection.pragma_update(None, "foreign_keys", true).unwrap();
+            for (index, migration) in MIGRATIONS[..4].iter().enumerate() {
+                connection.execute_batch(migration).unwrap();
+                connection.pragma_update(None, "user_version", index + 1).unwrap();
+            }
+            insert_rows(&mut connection, &without_prices);
+        }
+        let upgraded = Arc::new(SqliteStore::open(&path).unwrap());
+        let version: usize =
+            upgraded.lock().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        let fresh = Arc::new(SqliteStore::in_memory().unwrap());
+        fresh.load_fixture(&without_prices).unwrap();
+        upgrade_check::assert_same_answers(
+            &ReadServices::new(upgraded.clone()),
+            &ReadServices::new(fresh),
+            &with_prices,
+        );
+        // The upgraded database takes prices like a new one.
+        upgraded.load_fixture(&with_prices.fixture).unwrap();
+        let priced: i64 =
+            upgraded.lock().query_row("SELECT count(*) FROM service_prices", [], |row| row.get(0)).unwrap();
+        assert!(priced > 0);
+    }
+
+    #[test]
+    fn stored_currency_codes_are_three_upper_case_ascii_letters() {
+        let store = SqliteStore::in_memory().unwrap();
+        let fixture = demo::generate(&DemoConfig { tenants: 1, ..DemoConfig::default() });
+        store.load_fixture(&fixture).unwrap();
+        let service = &fixture.tenants[0].services[0];
+        for (n, code) in ["eur", "EURO", "EU", "ÉUR", "E1R"].into_iter().enumerate() {
+            let refused = store.lock().execute(
+                "INSERT INTO service_prices (tenant, price_id, service_id, currency_code, rate) VALUES (?1, ?2, ?3, ?4, 1)",
+                rusqlite::params![
+                    fixture.tenants[0].tenant_id,
+                    format!("00000000-0000-4000-8fff-{n:012x}"),
+                    service.service_id,
+                    code
+                ],
+            );
+            assert!(refused.is_err(), "{code:?} was stored");
+        }
     }
 
     #[test]

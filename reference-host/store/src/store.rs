@@ -101,6 +101,8 @@ pub struct ServiceListQuery<'a> {
     pub is_active: Option<bool>,
     /// Only this billing method (FILT-2).
     pub billing_method: Option<BillingMethod>,
+    /// Only items with a price in this currency: three upper-case ASCII letters (PRICE-2).
+    pub currency_code: Option<&'a str>,
     /// Page and page size.
     pub paging: Paging,
     /// Deliberate faults (only ever set in a `mutants` build).

@@ -3,9 +3,10 @@
 //! PostgreSQL).
 //!
 //! Derived rows: each distinct tag text of a tenant becomes one `tag_definitions` row and
-//! each (client, tag) pair one `tag_mappings` row; a portal user's client is reached, as in
-//! Alga, through a `contacts` row (whose id is the user's id); ids the fixture does not
-//! carry (tags, mappings, registry entries) are numbered per tenant.
+//! each (client, tag) pair one `tag_mappings` row; each price of a catalog item one
+//! `service_prices` row; a portal user's client is reached, as in Alga, through a
+//! `contacts` row (whose id is the user's id); ids the fixture does not carry (tags,
+//! mappings, prices, registry entries) are numbered per tenant.
 
 use alga_conformance_protocol::Fixture;
 use alga_conformance_protocol::context::UserType;
@@ -76,6 +77,7 @@ pub(crate) const TABLE_NAMES: &[&str] = &[
     "tag_mappings",
     "service_types",
     "service_catalog",
+    "service_prices",
     "tenant_extension_install",
 ];
 
@@ -142,6 +144,8 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
             "sku",
         ],
     );
+    let mut prices =
+        Table::new("service_prices", &["tenant", "price_id", "service_id", "currency_code", "rate"]);
     let mut installs =
         Table::new("tenant_extension_install", &["tenant", "id", "registry_id", "granted_caps"]);
 
@@ -245,6 +249,7 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
                 Cell::text(&service_type.name),
             ]);
         }
+        let mut price_number = 0;
         for service in &tenant.services {
             services.push(vec![
                 t(),
@@ -259,6 +264,16 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
                 Cell::Bool(service.is_active),
                 Cell::opt_text(service.sku.as_deref()),
             ]);
+            for price in &service.prices {
+                price_number += 1;
+                prices.push(vec![
+                    t(),
+                    Cell::uuid(&numbered_id(4, price_number)),
+                    Cell::uuid(&service.service_id),
+                    Cell::text(&price.currency_code),
+                    Cell::Int(price.rate_minor_units),
+                ]);
+            }
         }
         for (n, install) in tenant.installs.iter().enumerate() {
             let caps =
@@ -284,6 +299,7 @@ pub(crate) fn rows(fixture: &Fixture) -> Vec<Table> {
         tag_mappings,
         service_types,
         services,
+        prices,
         installs,
     ];
     debug_assert!(tables.iter().map(|t| t.name).eq(TABLE_NAMES.iter().copied()));

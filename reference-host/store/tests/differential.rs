@@ -3,14 +3,16 @@
 //! from an alphabet that hunts for the differences stores really have: ASCII case, letters
 //! outside ASCII in both cases, `%`, `_`, `\`, white space, equal names. A small model of
 //! SPEC.md's listing (filter, fold-then-id order, page slice) also checks `list-clients`,
-//! so the two stores cannot agree on a wrong answer.
+//! so the two stores cannot agree on a wrong answer. Catalog items carry up to three prices
+//! (in any order), and service listings pick a currency filter that is valid in any letter
+//! case or invalid, so the stores must agree on prices (PRICE-1) and the filter (PRICE-2).
 //!
 //! `PROPTEST_CASES` raises the number of cases (default 48).
 
 mod common;
 
 use alga_conformance_protocol::fixture::{
-    Client, Install, Permission, Role, Service, ServiceType, Tenant, User,
+    Client, Install, Permission, Price, Role, Service, ServiceType, Tenant, User,
 };
 use alga_conformance_protocol::{ContextUser, ExecutionContext, Fixture, Outcome, UserType};
 use alga_extension_contract::input;
@@ -24,6 +26,13 @@ use proptest::test_runner::{Config, TestRunner};
 
 const ALPHABET: &[&str] =
     &["a", "A", "b", "B", "é", "É", "ü", "Ü", "ß", "東", " ", "%", "_", "\\", "x", "1", "-", "."];
+
+/// The currencies items are priced in.
+const CURRENCIES: &[&str] = &["EUR", "USD", "JPY", "GBP"];
+
+/// Currency filters: valid in any letter case and with white space, of a currency no item
+/// uses, and invalid (VAL-5).
+const CURRENCY_FILTERS: &[&str] = &["EUR", "usd", " jPy\t", "GBP", "CHF", "EURO", "", "e1r"];
 
 fn text(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(ALPHABET), 0..max).prop_map(|parts| parts.concat())
@@ -52,6 +61,7 @@ fn tenant_strategy(tenant_index: usize) -> impl Strategy<Value = Tenant> {
         any::<bool>(),
         any::<bool>(),
         any::<u32>(),
+        prop::sample::subsequence(CURRENCIES.to_vec(), 0..=3).prop_shuffle(),
     );
     (
         prop::collection::vec(client, 0..14),
@@ -96,7 +106,7 @@ fn tenant_strategy(tenant_index: usize) -> impl Strategy<Value = Tenant> {
             let services = services
                 .into_iter()
                 .enumerate()
-                .map(|(i, (name, description, sku, kind, method, active, typed, random))| Service {
+                .map(|(i, (name, description, sku, kind, method, active, typed, random, codes))| Service {
                     service_id: uuid(random, 7, i),
                     service_name: name,
                     description,
@@ -107,6 +117,14 @@ fn tenant_strategy(tenant_index: usize) -> impl Strategy<Value = Tenant> {
                     unit_of_measure: "h".into(),
                     is_active: active,
                     sku,
+                    prices: codes
+                        .iter()
+                        .enumerate()
+                        .map(|(n, code)| Price {
+                            currency_code: (*code).into(),
+                            rate_minor_units: i64::from(random >> n) - 9_000,
+                        })
+                        .collect(),
                 })
                 .collect();
             let users = vec![
@@ -163,6 +181,7 @@ enum Probe {
         kind: Option<usize>,
         active: Option<bool>,
         method: Option<usize>,
+        currency: Option<&'static str>,
         page: Option<u32>,
         page_size: Option<u32>,
     },
@@ -214,15 +233,11 @@ fn probe_strategy() -> impl Strategy<Value = Probe> {
             prop::option::of(0..2usize),
             prop::option::of(any::<bool>()),
             prop::option::of(0..3usize),
+            prop::option::of(prop::sample::select(CURRENCY_FILTERS)),
             paging()
         )
-            .prop_map(|(search, kind, active, method, (page, page_size))| Probe::Services {
-                search,
-                kind,
-                active,
-                method,
-                page,
-                page_size
+            .prop_map(|(search, kind, active, method, currency, (page, page_size))| {
+                Probe::Services { search, kind, active, method, currency, page, page_size }
             }),
         (any::<usize>(), any::<bool>()).prop_map(|(pick, upper)| Probe::GetClient { pick, upper }),
         any::<usize>().prop_map(|pick| Probe::GetService { pick }),
@@ -272,12 +287,13 @@ fn run(rs: &ReadServices, fixture: &Fixture, probe: &Probe) -> Outcome {
             };
             Outcome::from_result(&rs.list_clients(&actor(*portal), &input))
         }
-        Probe::Services { search, kind, active, method, page, page_size } => {
+        Probe::Services { search, kind, active, method, currency, page, page_size } => {
             let input = ServiceListInput {
                 search: resolve_search(search, &service_names),
                 item_kind: kind.map(|k| ItemKind::ALL[k]),
                 is_active: *active,
                 billing_method: method.map(|m| BillingMethod::ALL[m]),
+                currency_code: currency.map(String::from),
                 page: *page,
                 page_size: *page_size,
             };
@@ -333,6 +349,9 @@ fn both_stores_answer_every_generated_call_identically() {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48);
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let world = (tenant_strategy(0), tenant_strategy(1), prop::collection::vec(probe_strategy(), 1..24));
+    // How often the stores agreed on an item with several prices, and on a non-empty page
+    // of a currency filter: the comparison must have met both.
+    let (several_prices, currency_hits) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let result = runner.run(&world, |(t0, t1, probes)| {
         let fixture = Fixture { tenants: vec![t0, t1] };
         fixture.validate().map_err(|e| TestCaseError::reject(e.to_string()))?;
@@ -344,6 +363,15 @@ fn both_stores_answer_every_generated_call_identically() {
         for probe in &probes {
             let (left, right) = (run(&a, &fixture, probe), run(&b, &fixture, probe));
             prop_assert_eq!(&left, &right, "sqlite and postgres differ on {:?}", probe);
+            if let (Probe::Services { currency, .. }, Outcome::Value { value }) = (probe, &left) {
+                let items = value["items"].as_array().unwrap();
+                if items.iter().any(|item| item["prices"].as_array().unwrap().len() > 1) {
+                    several_prices.set(several_prices.get() + 1);
+                }
+                if currency.is_some() && !items.is_empty() {
+                    currency_hits.set(currency_hits.get() + 1);
+                }
+            }
             if let (
                 Probe::Clients { search, include_inactive, page, page_size, portal: false },
                 Outcome::Value { value },
@@ -377,4 +405,6 @@ fn both_stores_answer_every_generated_call_identically() {
     if let Err(err) = result {
         panic!("{err}");
     }
+    assert!(several_prices.get() > 0, "no listing compared an item with several prices");
+    assert!(currency_hits.get() > 0, "no currency filter found an item");
 }

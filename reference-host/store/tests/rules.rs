@@ -8,6 +8,7 @@ mod common;
 use alga_conformance_protocol::UserType;
 use alga_extension_contract::types::{
     BillingMethod, ClientListInput, ClientSummary, ClientType, ItemKind, ReadError, ServiceListInput,
+    ServicePrice,
 };
 use alga_reference_store::ReadServices;
 use common::world::{self, *};
@@ -362,7 +363,65 @@ fn section_3_isolation_between_tenants() {
         );
         let page = rs.list_clients(&t2, &clients(Some("acme"))).unwrap();
         assert_eq!(page.total_count, 2);
-        assert_eq!(rs.list_services(&t2, &ServiceListInput::default()).unwrap().total_count, 1);
+        assert_eq!(rs.list_services(&t2, &ServiceListInput::default()).unwrap().total_count, 2);
+        // PRICE-1 and ISO-1: an id both tenants use carries this tenant's prices only.
+        let codes = |actor| -> Vec<String> {
+            let found = rs.get_service(actor, &onsite_1()).unwrap().unwrap();
+            found.prices.into_iter().map(|p| p.currency_code).collect()
+        };
+        assert_eq!(codes(&actor), ["EUR", "JPY", "USD"]);
+        assert_eq!(codes(&t2), ["CHF"]);
+        // PRICE-2: a currency only another tenant prices in finds nothing.
+        for code in ["GBP", "CHF"] {
+            let input = ServiceListInput { currency_code: Some(code.into()), ..Default::default() };
+            assert_eq!(rs.list_services(&actor, &input).unwrap().total_count, 0, "{code}");
+        }
+    });
+}
+
+#[test]
+fn section_7_prices_and_the_currency_filter() {
+    on_both_stores("rules_prices", |rs| {
+        let actor = rs.actor(&scheduled()).unwrap();
+        let price = |code: &str, rate: f64| ServicePrice { currency_code: code.into(), rate };
+        // PRICE-1: every price, one per currency, ordered by currency code, exact.
+        let onsite = rs.get_service(&actor, &onsite_1()).unwrap().unwrap();
+        assert_eq!(
+            onsite.prices,
+            [price("EUR", 14_000.0), price("JPY", 2_000_000.0), price("USD", 15_000.0)]
+        );
+        assert_eq!(onsite.default_rate, 12_345.0, "default-rate stays the stored default rate");
+        assert!(rs.get_service(&actor, &onsite_2()).unwrap().unwrap().prices.is_empty());
+        // PRICE-2: only items priced in the currency, still with all their prices; the
+        // filter combines with the others (AND) and pages like any listing.
+        let listed = |input: ServiceListInput| -> (Vec<String>, u32) {
+            let page = rs.list_services(&actor, &input).unwrap();
+            for item in &page.items {
+                let alone = rs.get_service(&actor, &item.service_id).unwrap();
+                assert_eq!(alone.as_ref(), Some(item), "DATA-2 with a currency filter");
+            }
+            (page.items.iter().map(|s| s.service_id.clone()).collect(), page.total_count)
+        };
+        let currency =
+            |code: &str| ServiceListInput { currency_code: Some(code.into()), ..Default::default() };
+        assert_eq!(listed(currency("EUR")), (vec![backup_pct(), onsite_1(), zeta_service()], 3));
+        assert_eq!(listed(currency(" eur\t")), listed(currency("EUR")), "VAL-5: trimmed, any case");
+        assert_eq!(listed(currency("jPy")), (vec![onsite_1()], 1));
+        assert_eq!(listed(currency("CHF")), (vec![], 0));
+        assert_eq!(listed(ServiceListInput { is_active: Some(true), ..currency("EUR") }).1, 2);
+        assert_eq!(
+            listed(ServiceListInput { search: Some("onsite".into()), ..currency("EUR") }),
+            (vec![onsite_1()], 1)
+        );
+        let second = ServiceListInput { page: Some(2), page_size: Some(1), ..currency("EUR") };
+        assert_eq!(listed(second), (vec![onsite_1()], 3));
+        let filtered = rs.list_services(&actor, &currency("JPY")).unwrap();
+        assert_eq!(filtered.items[0].prices.len(), 3, "a filtered item keeps every price");
+        // VAL-5: anything but three ASCII letters is invalid-input naming the field.
+        for bad in ["", "   ", "EURO", "E1R", "€", "ÉUR"] {
+            let message = invalid(rs.list_services(&actor, &currency(bad)));
+            assert!(message.starts_with("currency-code "), "{bad:?}: {message}");
+        }
     });
 }
 

@@ -10,9 +10,15 @@ const MANGLING: ManglingAndAbi = ManglingAndAbi::Legacy(LiftLowerAbi::Sync);
 
 /// The host's world `alga:reference-host/extension`, read from `wit/` (and its `deps/`).
 pub fn host_world() -> (Resolve, WorldId) {
+    world_extension_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("wit"))
+}
+
+/// World `extension` of the WIT package in `dir` (and its `deps/`): the host's world of
+/// today in `wit/`, or of an earlier contract (the deployed 0.1.0 sample's).
+pub fn world_extension_in(dir: &Path) -> (Resolve, WorldId) {
     let mut resolve = Resolve::default();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
-    let (package, _) = resolve.push_dir(&dir).expect("the host's WIT parses");
+    let (package, _) =
+        resolve.push_dir(dir).unwrap_or_else(|err| panic!("the WIT in {} parses: {err:#}", dir.display()));
     let world = resolve.select_world(&[package], Some("extension")).expect("world `extension`");
     (resolve, world)
 }

@@ -117,7 +117,7 @@ pub(crate) fn load(client: &mut Client, tables: &[Table]) -> Result<(), LoadErro
 }
 
 /// Appends `row` as one line of `COPY` text format.
-fn encode_row(out: &mut Vec<u8>, row: &[Cell]) {
+pub(crate) fn encode_row(out: &mut Vec<u8>, row: &[Cell]) {
     for (index, cell) in row.iter().enumerate() {
         if index > 0 {
             out.push(b'\t');

@@ -32,7 +32,32 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "row-level security and the reader role", sql: SECURITY_V2 },
     Migration { version: 3, name: "narrow index for client counts", sql: COUNT_INDEX_V3 },
     Migration { version: 4, name: "maintained row counts", sql: COUNTS_V4 },
+    Migration { version: 5, name: "service prices per currency (contract 0.2.0)", sql: PRICES_V5 },
 ];
+
+/// Contract 0.2.0: the price of a catalog item per currency, as Alga stores it
+/// (`service_prices`, rates in integer minor units), with row-level security like every
+/// tenant table. Every key starts with `tenant` and the foreign key to the item includes it,
+/// so that the table can be distributed by tenant and colocated with `service_catalog` on
+/// Citus. The unique key (one price per item and currency) serves both the lookup of an
+/// item's prices (PRICE-1) and the currency filter (PRICE-2). An item's prices go with it.
+const PRICES_V5: &str = r#"
+CREATE TABLE service_prices (
+    tenant uuid NOT NULL,
+    price_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    currency_code text NOT NULL CHECK (currency_code COLLATE "C" ~ '^[A-Z][A-Z][A-Z]$'),
+    rate bigint NOT NULL,
+    PRIMARY KEY (tenant, price_id),
+    UNIQUE (tenant, service_id, currency_code),
+    FOREIGN KEY (tenant, service_id) REFERENCES service_catalog (tenant, service_id) ON DELETE CASCADE
+);
+
+GRANT SELECT ON service_prices TO alga_reader;
+ALTER TABLE service_prices ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON service_prices FOR SELECT TO alga_reader
+    USING (tenant = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
+"#;
 
 /// `total-count` counts the whole filtered set on every list call. Deduplicated, this index
 /// is a few hundred kilobytes for 100,000 clients (the listing index is ten megabytes), so an
@@ -332,6 +357,12 @@ CREATE POLICY tenant_isolation ON service_counts FOR SELECT TO alga_reader
 /// Applies every migration the database has not recorded, all in one transaction with
 /// their records: a failure leaves the schema as it was.
 pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
+    migrate_to(client, i32::MAX)
+}
+
+/// [`migrate`], but only the migrations up to version `last` (the tests build the schema an
+/// older host left behind this way).
+pub(crate) fn migrate_to(client: &mut postgres::Client, last: i32) -> Result<(), postgres::Error> {
     let mut transaction = client.transaction()?;
     // Serialise hosts migrating the same database (the lock ends with the transaction).
     transaction.execute("SELECT pg_advisory_xact_lock(hashtext('alga-reference-store migrations'))", &[])?;
@@ -347,7 +378,7 @@ pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Err
         .iter()
         .map(|row| row.get(0))
         .collect();
-    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    for migration in MIGRATIONS.iter().filter(|m| m.version <= last && !applied.contains(&m.version)) {
         transaction.batch_execute(migration.sql)?;
         transaction.execute(
             "INSERT INTO alga_schema_migrations (version, name) VALUES ($1, $2)",

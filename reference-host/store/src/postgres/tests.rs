@@ -1,6 +1,7 @@
 //! The PostgreSQL store's own tests of what only it has: the collation it relies on,
-//! row-level security, migrations under concurrency, the statement timeout. They need a
-//! PostgreSQL from the provisioning ladder and fail (never skip) without one.
+//! row-level security, migrations (under concurrency, never rewritten, upgrading a database
+//! of the 0.1.0 host in place), the statement timeout. They need a PostgreSQL from the
+//! provisioning ladder and fail (never skip) without one.
 
 use super::*;
 use crate::demo::{self, DemoConfig};
@@ -256,4 +257,102 @@ fn maintained_counts_follow_every_kind_of_write() {
     }
     drop(rs);
     drop(store);
+}
+
+/// SHA-256 of each released migration's SQL (1-4: the 0.1.0 host; 5: prices, with contract
+/// 0.2.0): a shipped migration is never rewritten (a database that applied it would never
+/// see the change); add a new one instead, and its digest here.
+const SHIPPED: &[&str] = &[
+    "854d10e02f5870d0b2e874a854c7b87d79356edc34b2bce727ea8d61f07b286c",
+    "eab9f9af45bd085243272c77af97760a2226a2beb4f2da79d045e5dc684c71ed",
+    "b99bf71eec98ee70e6735fca52483f5c91da1258fef3f6e060aa6c72e2722d94",
+    "61debdeb547ac45c1d2a7b1d7afee041f85a43bfabdc52c102ed8a1ecf7a6694",
+    "1e0ce44faa80ea66a1df987cd45fd1115f175b86f1b837ccea7d333294c465cb",
+];
+
+#[test]
+fn shipped_migrations_are_never_rewritten() {
+    use sha2::{Digest, Sha256};
+    let digests: Vec<String> = migrations::MIGRATIONS
+        .iter()
+        .map(|m| Sha256::digest(m.sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    assert_eq!(digests, SHIPPED, "a shipped PostgreSQL migration changed: restore it and add a new one");
+}
+
+#[test]
+fn a_0_1_database_with_data_upgrades_in_place() {
+    use crate::{ReadServices, upgrade_check};
+    use std::sync::Arc;
+    let server = provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
+    let database = server.fresh_database("store_upgrade").unwrap_or_else(|err| panic!("{err}"));
+    let demo = demo::build(&DemoConfig { tenants: 2, ..DemoConfig::default() });
+    let old_data = upgrade_check::without_prices(&demo.fixture);
+    // A database of the 0.1.0 host: its four migrations, then its data.
+    let mut client: postgres::Client =
+        database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    migrations::migrate_to(&mut client, 4).unwrap();
+    let mut transaction = client.transaction().unwrap();
+    for table in tables::rows(&old_data).iter().filter(|t| !t.rows.is_empty()) {
+        let mut buffer = Vec::new();
+        for row in &table.rows {
+            load::encode_row(&mut buffer, row);
+        }
+        let mut writer = transaction
+            .copy_in(&format!("COPY {} ({}) FROM STDIN", table.name, table.columns.join(", ")))
+            .unwrap();
+        std::io::Write::write_all(&mut writer, &buffer).unwrap();
+        writer.finish().unwrap();
+    }
+    transaction.commit().unwrap();
+    let versions = |client: &mut postgres::Client| -> Vec<i32> {
+        let rows = client.query("SELECT version FROM alga_schema_migrations ORDER BY version", &[]).unwrap();
+        rows.iter().map(|row| row.get(0)).collect()
+    };
+    assert_eq!(versions(&mut client), [1, 2, 3, 4]);
+
+    let upgraded = Arc::new(PostgresStore::connect(database.url()).unwrap());
+    assert_eq!(versions(&mut client), [1, 2, 3, 4, 5], "the new migration ran on connect");
+    let fresh = Arc::new(crate::sqlite::SqliteStore::in_memory().unwrap());
+    fresh.load_fixture(&old_data).unwrap();
+    upgrade_check::assert_same_answers(
+        &ReadServices::new(upgraded.clone()),
+        &ReadServices::new(fresh),
+        &demo,
+    );
+    // The upgraded database takes prices like a new one, behind row-level security.
+    upgraded.load_fixture(&demo.fixture).unwrap();
+    for tenant in &demo.fixture.tenants {
+        let statement = Statement { text: "SELECT tenant::text FROM service_prices".into(), params: vec![] };
+        let seen = upgraded.query(&tenant.tenant_id, &statement).unwrap();
+        let priced: usize = tenant.services.iter().map(|s| s.prices.len()).sum();
+        assert!(priced > 0);
+        assert_eq!(seen.len(), priced, "RLS shows the reader exactly tenant {}'s prices", tenant.tenant_id);
+        assert!(seen.iter().all(|row| row.get::<_, String>(0) == tenant.tenant_id));
+    }
+    drop(upgraded);
+}
+
+#[test]
+fn stored_currency_codes_are_three_upper_case_ascii_letters() {
+    let f = fresh("store_currency_check", PostgresOptions::default());
+    let fixture = demo::generate(&DemoConfig { tenants: 1, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let mut client: postgres::Client =
+        f.database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let tenant = &fixture.tenants[0];
+    for (n, code) in ["eur", "EURO", "EU", "ÉUR", "E1R", "ＥＵＲ"].into_iter().enumerate() {
+        let refused = client.execute(
+            "INSERT INTO service_prices (tenant, price_id, service_id, currency_code, rate)
+             VALUES ($1::text::uuid, $2::text::uuid, $3::text::uuid, $4, 1)",
+            &[
+                &tenant.tenant_id,
+                &format!("00000000-0000-4000-8fff-{n:012x}"),
+                &tenant.services[0].service_id,
+                &code,
+            ],
+        );
+        let err = refused.expect_err(code);
+        assert_eq!(err.code().map(|c| c.code()), Some("23514"), "{code:?}: a check violation, got {err}");
+    }
 }

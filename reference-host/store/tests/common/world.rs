@@ -3,7 +3,7 @@
 //! `...-0000000002c1` client 1 of tenant 2, and so on.
 
 use alga_conformance_protocol::fixture::{
-    Client, Install, Permission, Role, Service, ServiceType, Tenant, User,
+    Client, Install, Permission, Price, Role, Service, ServiceType, Tenant, User,
 };
 use alga_conformance_protocol::{ContextUser, ExecutionContext, Fixture, UserType};
 use alga_extension_contract::types::{BillingMethod, ClientType, ItemKind};
@@ -221,7 +221,13 @@ fn service(
         unit_of_measure: "hour".into(),
         is_active: active,
         sku: sku.map(Into::into),
+        prices: Vec::new(),
     }
+}
+
+/// Prices in the order given (the stores sort them).
+pub fn prices(list: &[(&str, i64)]) -> Vec<Price> {
+    list.iter().map(|(code, rate)| Price { currency_code: (*code).into(), rate_minor_units: *rate }).collect()
 }
 
 /// The world.
@@ -331,6 +337,11 @@ pub fn fixture() -> Fixture {
             true,
         ),
     ];
+    // Prices: three currencies, listed unordered; one; one on a retired item; none.
+    let mut services = services;
+    services[0].prices = prices(&[("USD", 15_000), ("EUR", 14_000), ("JPY", 2_000_000)]);
+    services[3].prices = prices(&[("EUR", 999)]);
+    services[5].prices = prices(&[("EUR", 1)]);
     let t1 = Tenant {
         tenant_id: T1.into(),
         tenant_name: "Tenant one".into(),
@@ -368,16 +379,35 @@ pub fn fixture() -> Fixture {
             client(acme_title(), "Other tenant's Acme", None, Some("acme@t2.example"), None, &["t2-tag"]),
             client(t2_only_client(), "Acme of tenant two", None, None, None, &[]),
         ],
-        services: vec![service(
-            t2_only_service(),
-            "Onsite Support",
-            ItemKind::Service,
-            BillingMethod::Hourly,
-            true,
-            None,
-            None,
-            false,
-        )],
+        services: vec![
+            Service {
+                prices: prices(&[("GBP", 5), ("EUR", 7_777)]),
+                ..service(
+                    t2_only_service(),
+                    "Onsite Support",
+                    ItemKind::Service,
+                    BillingMethod::Hourly,
+                    true,
+                    None,
+                    None,
+                    false,
+                )
+            },
+            // The same id as tenant 1's first "Onsite Support", with prices of its own.
+            Service {
+                prices: prices(&[("CHF", 42)]),
+                ..service(
+                    onsite_1(),
+                    "Other tenant's onsite",
+                    ItemKind::Service,
+                    BillingMethod::Fixed,
+                    true,
+                    None,
+                    None,
+                    false,
+                )
+            },
+        ],
         installs: vec![Install {
             install_id: install_t2(),
             granted_capabilities: vec!["cap:client.read".into(), "cap:service.read".into()],
