@@ -186,6 +186,11 @@ struct Listed {
     alias: &'static str,
     columns: String,
     joins: &'static str,
+    /// The tenant's placeholder. Every table of the statement is compared with it, not only
+    /// joined on `tenant` columns: on Citus a table without its own constant is not pruned
+    /// to the tenant's shard (and, under row-level security, a subquery joined back on
+    /// `p.tenant` crashed the coordinator of Citus 13.2.2).
+    tenant: String,
     /// Conditions of the caller's scope: the tenant, and a portal user's client.
     scope: Vec<String>,
     /// The input's filters (FILT-1, FILT-2, SRCH-1).
@@ -212,7 +217,7 @@ fn list_statement(
     paging: Paging,
     faults: Faults,
 ) -> String {
-    let Listed { table, name, id, alias: d, columns, joins, scope, filters, searched, counts, whole_tenant } =
+    let Listed { table, name, id, alias: d, columns, joins, tenant, scope, filters, searched, counts, whole_tenant } =
         listed;
     let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
     let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
@@ -224,7 +229,8 @@ fn list_statement(
     );
     let page = limit_offset(params, paging);
     let details = format!(
-        "LEFT JOIN {table} {d} ON {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} ORDER BY {d_order}"
+        "LEFT JOIN {table} {d} ON {d}.tenant = {tenant} AND {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} \
+         ORDER BY {d_order}"
     );
     if *searched {
         let m_order = listing_order("m.sort_name", &format!("m.{id}"), "m.storage", faults);
@@ -283,7 +289,8 @@ const CLIENT_JOINS: &str = "LEFT JOIN users u ON u.tenant = c.tenant AND u.user_
 /// `list-clients`: the filtered set's size and one page.
 pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
-    let mut scope = vec![format!("k.tenant = {}", params.uuid(query.tenant_id))];
+    let tenant = params.uuid(query.tenant_id);
+    let mut scope = vec![format!("k.tenant = {tenant}")];
     if let Some(only) = query.only_client_id {
         scope.push(format!("k.client_id = {}", params.uuid(only)));
     }
@@ -307,6 +314,7 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         alias: "c",
         columns: client_columns(dialect),
         joins: CLIENT_JOINS,
+        tenant,
         whole_tenant: query.only_client_id.is_none(),
         scope,
         filters,
@@ -348,7 +356,8 @@ const SERVICE_JOINS: &str =
 /// `list-services`: the filtered set's size and one page.
 pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
-    let scope = format!("k.tenant = {}", params.uuid(query.tenant_id));
+    let tenant = params.uuid(query.tenant_id);
+    let scope = format!("k.tenant = {tenant}");
     let mut filters = Vec::new();
     if let Some(kind) = query.item_kind {
         filters.push(format!("k.item_kind = {}", params.text(kind.wit_name())));
@@ -372,6 +381,7 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         alias: "s",
         columns: service_columns(dialect),
         joins: SERVICE_JOINS,
+        tenant,
         scope: vec![scope],
         filters,
         searched: query.search.is_some(),
