@@ -400,7 +400,8 @@ pub fn citus_server() -> Result<PostgresServer, ProvisionError> {
             let citus = citus_nodes(url).map_err(|err| {
                 ProvisionError(format!("CITUS_URL is set but is not a Citus coordinator with workers: {err}"))
             })?;
-            let mut server = PostgresServer::new(url.to_string(), ServerSource::CitusUrl, OwnedServer::default());
+            let mut server =
+                PostgresServer::new(url.to_string(), ServerSource::CitusUrl, OwnedServer::default());
             server.citus = Some(citus);
             Ok(server)
         }
@@ -421,7 +422,8 @@ fn citus_nodes(url: &str) -> Result<CitusNodes, ProvisionError> {
     let mut workers = Vec::new();
     for row in rows {
         let (host, port, is_coordinator): (String, i32, bool) = (row.get(0), row.get(1), row.get(2));
-        let port = u16::try_from(port).map_err(|_| ProvisionError(format!("node port {port} out of range")))?;
+        let port =
+            u16::try_from(port).map_err(|_| ProvisionError(format!("node port {port} out of range")))?;
         if is_coordinator {
             coordinator = Some((host, port));
         } else {

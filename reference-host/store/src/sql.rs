@@ -69,21 +69,23 @@ impl Dialect {
         }
     }
 
-    /// The tag texts of client `c` (unsorted, possibly repeated; `rows` sorts them).
-    fn client_tags(self) -> &'static str {
+    /// The tag texts of client `c` (unsorted, possibly repeated; `rows` sorts them), in
+    /// tenant `tenant` (the tenant's placeholder: on Citus a correlated subquery compared
+    /// with `c.tenant` of an outer-joined `c` crashed the coordinator of 13.2.2).
+    fn client_tags(self, tenant: &str) -> String {
         match self {
-            Dialect::Postgres => {
+            Dialect::Postgres => format!(
                 "ARRAY(SELECT d.tag_text FROM tag_mappings m \
                  JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
-                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 WHERE m.tenant = {tenant} AND m.tagged_id = c.client_id \
                  AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
-            }
-            Dialect::Sqlite => {
+            ),
+            Dialect::Sqlite => format!(
                 "(SELECT json_group_array(d.tag_text) FROM tag_mappings m \
                  JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
-                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 WHERE m.tenant = {tenant} AND m.tagged_id = c.client_id \
                  AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
-            }
+            ),
         }
     }
 }
@@ -217,8 +219,20 @@ fn list_statement(
     paging: Paging,
     faults: Faults,
 ) -> String {
-    let Listed { table, name, id, alias: d, columns, joins, tenant, scope, filters, searched, counts, whole_tenant } =
-        listed;
+    let Listed {
+        table,
+        name,
+        id,
+        alias: d,
+        columns,
+        joins,
+        tenant,
+        scope,
+        filters,
+        searched,
+        counts,
+        whole_tenant,
+    } = listed;
     let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
     let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
     let d_order = listing_order(
@@ -273,14 +287,15 @@ fn list_statement(
     }
 }
 
-/// The detail columns of a client `c` joined with its manager `u`, after `total`.
-fn client_columns(dialect: Dialect) -> String {
+/// The detail columns of a client `c` joined with its manager `u`, after `total`; `tenant`
+/// is the tenant's placeholder (or `c.tenant` when the statement has none).
+fn client_columns(dialect: Dialect, tenant: &str) -> String {
     format!(
         "{}, c.client_name, c.client_type, c.is_inactive, c.default_currency_code, {}, \
          u.first_name, u.last_name, c.billing_email, {}",
         dialect.id_text("c.client_id"),
         dialect.id_text("c.account_manager_id"),
-        dialect.client_tags(),
+        dialect.client_tags(tenant),
     )
 }
 
@@ -312,7 +327,7 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         name: "client_name",
         id: "client_id",
         alias: "c",
-        columns: client_columns(dialect),
+        columns: client_columns(dialect, &tenant),
         joins: CLIENT_JOINS,
         tenant,
         whole_tenant: query.only_client_id.is_none(),
@@ -329,12 +344,14 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
 pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
     let mut conditions = vec![format!("c.client_id = {}", params.uuid(query.id))];
+    let mut tenant = "c.tenant".to_string();
     if query.faults.get_within_tenant() {
-        conditions.push(format!("c.tenant = {}", params.uuid(query.tenant_id)));
+        tenant = params.uuid(query.tenant_id);
+        conditions.push(format!("c.tenant = {tenant}"));
     }
     let text = format!(
         "SELECT CAST(NULL AS bigint) AS total, {columns} FROM clients c {CLIENT_JOINS} WHERE {conditions} LIMIT 1",
-        columns = client_columns(dialect),
+        columns = client_columns(dialect, &tenant),
         conditions = conditions.join(" AND "),
     );
     params.finish(text)

@@ -351,8 +351,21 @@ CREATE POLICY tenant_isolation ON service_counts FOR SELECT TO alga_reader
 /// (`ALTER ROLE alga_reader PASSWORD ...`, outside the code) and gives it to the host in
 /// `ALGA_READER_PASSWORD`. On Citus the `ALTER ROLE` propagates to every worker, where the
 /// coordinator logs in as the same role to run the shard queries.
+///
+/// The role is cluster-wide: hosts migrating two databases of one server at once both alter
+/// it, and the loser's "tuple concurrently updated" means the winner is making it a login.
 const READER_LOGIN_V6: &str = r#"
-ALTER ROLE alga_reader LOGIN;
+DO $$
+BEGIN
+    IF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'alga_reader') THEN
+        ALTER ROLE alga_reader LOGIN;
+    END IF;
+EXCEPTION WHEN internal_error THEN
+    IF SQLERRM NOT LIKE '%concurrently updated%' THEN
+        RAISE;
+    END IF;
+END
+$$;
 "#;
 
 /// Citus: distribute every table that has a `tenant` column by it, co-located with

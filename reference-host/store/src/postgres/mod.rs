@@ -33,13 +33,13 @@
 //! so the first call after the database is back succeeds; anything else, and a second
 //! failure, is [`StoreError::Unavailable`].
 
+#[cfg(test)]
+mod citus_tests;
 mod load;
 mod migrations;
 mod pool;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod citus_tests;
 
 pub use migrations::{READER_ROLE, TENANT_SETTING};
 
@@ -112,7 +112,6 @@ pub struct PostgresStore {
     pool: Pool,
     /// How to log in as the owner, for migrations and loads.
     owner: postgres::Config,
-    options: PostgresOptions,
     target: String,
     outage: AtomicBool,
 }
@@ -195,13 +194,15 @@ impl PostgresStore {
         let target = describe_target(&owner);
         let mut reader = owner.clone();
         reader.user(READER_ROLE);
+        // Reads only: a stuck one ends as `internal` (ERR-1). Loads, which may take long,
+        // run on the owner's connections without it.
+        reader.options(&format!("{merged} -c statement_timeout={}", options.statement_timeout.as_millis()));
         let password = options.reader_password.clone().or_else(|| std::env::var(READER_PASSWORD_ENV).ok());
         // An empty password is what the owner's, if the URL had one, must be replaced by.
         reader.password(password.unwrap_or_default());
         let store = PostgresStore {
             pool: Pool::new(reader, options.pool_size, options.checkout_timeout),
             owner,
-            options,
             target,
             outage: AtomicBool::new(false),
         };
@@ -219,7 +220,11 @@ impl PostgresStore {
     /// A new connection as the owner (closed when dropped: none is kept open between loads).
     fn owner_connection(&self) -> Result<postgres::Client, StoreError> {
         self.owner.connect(NoTls).map_err(|err| {
-            StoreError::Unavailable(format!("postgres: cannot connect to {}: {}", self.target, error_text(&err)))
+            StoreError::Unavailable(format!(
+                "postgres: cannot connect to {}: {}",
+                self.target,
+                error_text(&err)
+            ))
         })
     }
 
@@ -254,7 +259,7 @@ impl PostgresStore {
             &mut HashMap<String, postgres::Statement>,
         ) -> Result<T, postgres::Error>,
     ) -> Result<T, Failure> {
-        let scope = tenant_scope(tenant_id, self.options.statement_timeout)?;
+        let scope = tenant_scope(tenant_id)?;
         let mut lease = self.pool.get()?;
         let Connection { client, statements } = lease.connection();
         let result: Result<T, postgres::Error> = (|| {
@@ -289,6 +294,49 @@ impl PostgresStore {
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
+    /// The plan of `statement` for `tenant_id`, planned as a read is: on the reader's
+    /// connection, in a transaction scoped to the tenant (`EXPLAIN`, one line per row).
+    #[cfg(test)]
+    pub(crate) fn explain(&self, tenant_id: &str, statement: &Statement) -> Result<String, StoreError> {
+        // The parameters as literals: Citus 13.2.2 on PostgreSQL 15.20 crashes planning an
+        // EXPLAIN with bind parameters (the statement itself runs with them).
+        let mut text = statement.text.clone();
+        for (index, value) in statement.params.iter().enumerate().rev() {
+            let literal = match value {
+                Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+            };
+            text = text.replace(&format!("${}::", index + 1), &format!("{literal}::"));
+        }
+        let explained = Statement { text: format!("EXPLAIN {text}"), params: Vec::new() };
+        let rows = self.query(tenant_id, &explained)?;
+        Ok(rows.iter().map(|row| row.get::<_, String>(0)).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// Runs `statements` one by one (simple query protocol) in a read transaction for
+    /// `tenant_id` and returns the first column of the last one's rows as text: what SQL
+    /// smuggled into a read could do.
+    #[cfg(test)]
+    pub(crate) fn read_raw(&self, tenant_id: &str, statements: &[&str]) -> Result<Vec<String>, StoreError> {
+        self.read(tenant_id, |transaction, _| {
+            let mut last = Vec::new();
+            for sql in statements {
+                last = transaction
+                    .simple_query(sql)?
+                    .iter()
+                    .filter_map(|message| match message {
+                        postgres::SimpleQueryMessage::Row(row) => {
+                            Some(row.get(0).unwrap_or("NULL").to_string())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+            }
+            Ok(last)
+        })
+    }
+
     /// The same query as the tables' owner, which row-level security does not restrict.
     #[cfg(test)]
     pub(crate) fn client_ids_as_owner(&self) -> Result<Vec<String>, StoreError> {
@@ -300,26 +348,25 @@ impl PostgresStore {
     }
 }
 
-/// The statements that open every read transaction: the tenant the row-level security
-/// policies compare with, and the statement timeout, both `SET LOCAL` (they end with the
-/// transaction, and on Citus they travel with it to the worker that runs the shard query).
+/// The statement that opens every read transaction: the tenant the row-level security
+/// policies compare with, `SET LOCAL` (it ends with the transaction, and on Citus it
+/// travels with the transaction to the worker that runs the shard query).
 ///
 /// This is the one place a value is spliced into SQL, because `SET` takes no bind
 /// parameter. It is safe because the tenant is checked first to be a canonical lower-case
 /// UUID: 36 characters, only `0-9`, `a-f` and `-` at the four fixed places, so no quote, no
-/// backslash, no semicolon can occur; the timeout is a number the host formats. Anything
-/// else is refused before a connection is taken. (`set_config()` takes parameters, but
-/// Citus does not send its effect to the workers: a policy there would see no tenant.)
-pub(crate) fn tenant_scope(tenant_id: &str, statement_timeout: Duration) -> Result<String, StoreError> {
+/// backslash, no semicolon can occur. Anything else is refused before a connection is
+/// taken. (`set_config()` takes parameters, but Citus does not send its effect to the
+/// workers: a policy there would see no tenant. And it is one statement on purpose: Citus
+/// forwards the whole query string of a `SET LOCAL` to the workers, so a second statement
+/// in the same string would run there too.)
+pub(crate) fn tenant_scope(tenant_id: &str) -> Result<String, StoreError> {
     if !is_canonical_lower_uuid(tenant_id) {
         return Err(StoreError::Rejected(format!(
             "tenant id {tenant_id:?} is not a canonical lower-case UUID"
         )));
     }
-    Ok(format!(
-        "SET LOCAL {TENANT_SETTING} = '{tenant_id}'; SET LOCAL statement_timeout = '{}ms'",
-        statement_timeout.as_millis()
-    ))
+    Ok(format!("SET LOCAL {TENANT_SETTING} = '{tenant_id}'"))
 }
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` with lower-case hexadecimal digits only.
@@ -422,15 +469,12 @@ impl DataStore for PostgresStore {
         fixture.validate().map_err(|err| StoreError::Rejected(err.to_string()))?;
         let tables = tables::rows(fixture);
         let mut client = self.owner_connection()?;
-        load::load(&mut client, &tables).map_err(|err| {
-            match err {
-                load::LoadError::Data(text) => {
-                    StoreError::Rejected(format!("postgres refused the fixture: {text}"))
-                }
-                load::LoadError::Database(err) => StoreError::Unavailable(format!(
-                    "postgres: loading the fixture failed: {}",
-                    error_text(&err)
-                )),
+        load::load(&mut client, &tables).map_err(|err| match err {
+            load::LoadError::Data(text) => {
+                StoreError::Rejected(format!("postgres refused the fixture: {text}"))
+            }
+            load::LoadError::Database(err) => {
+                StoreError::Unavailable(format!("postgres: loading the fixture failed: {}", error_text(&err)))
             }
         })
     }
