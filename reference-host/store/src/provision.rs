@@ -208,6 +208,28 @@ impl TestDatabase {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// On Citus: the port of the worker holding tenant `tenant_id`'s shards (those of
+    /// `clients`; every table is co-located with it). An error when the database is not a
+    /// Citus database or the tenant's shards are on the coordinator.
+    pub fn worker_of_tenant(&self, tenant_id: &str) -> Result<u16, ProvisionError> {
+        let mut client = admin_client(&self.url)?;
+        let row = client
+            .query_one(
+                "SELECT s.nodeport, n.groupid <> 0 FROM citus_shards s
+                 JOIN pg_dist_node n ON n.nodename = s.nodename AND n.nodeport = s.nodeport
+                 WHERE s.shardid = get_shard_id_for_distribution_column('clients', $1::text::uuid)",
+                &[&tenant_id],
+            )
+            .map_err(|err| {
+                ProvisionError(format!("cannot find tenant {tenant_id}'s shard in {}: {err}", self.name))
+            })?;
+        let (port, on_worker): (i32, bool) = (row.get(0), row.get(1));
+        if !on_worker {
+            return Err(ProvisionError(format!("tenant {tenant_id}'s shard is on the coordinator")));
+        }
+        u16::try_from(port).map_err(|_| ProvisionError(format!("node port {port} out of range")))
+    }
 }
 
 impl Drop for TestDatabase {

@@ -41,21 +41,11 @@ fn a_worker_killed_mid_run_answers_internal_then_recovers() {
     assert!(healthy.iter().all(Result::is_ok), "{healthy:?}");
 
     // The worker holding tenant 1 (every table of a tenant is on one worker).
-    let mut owner: postgres::Client =
-        database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
-    let port: i32 = owner
-        .query_one(
-            "SELECT nodeport FROM citus_shards
-             WHERE shardid = get_shard_id_for_distribution_column('clients', $1::text::uuid)",
-            &[&T1],
-        )
-        .unwrap()
-        .get(0);
-    drop(owner);
+    let port = database.worker_of_tenant(T1).unwrap_or_else(|err| panic!("{err}"));
     let worker = server
         .citus_workers()
         .iter()
-        .find(|w| i32::from(w.port()) == port)
+        .find(|w| w.port() == port)
         .unwrap_or_else(|| panic!("tenant 1 is on port {port}, which is no worker"));
 
     let stop = Arc::new(AtomicBool::new(false));
