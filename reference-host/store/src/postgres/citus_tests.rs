@@ -223,3 +223,64 @@ fn deleting_a_service_type_unsets_it_on_the_items_as_on_one_postgres() {
     let after: i64 = client.query_one(typed, &[]).unwrap().get(0);
     assert_eq!(after, 0);
 }
+
+#[test]
+fn a_big_tenant_isolated_to_its_own_shard_and_moved_is_still_served() {
+    use crate::ReadServices;
+    use alga_extension_contract::types::ClientListInput;
+    // What docs/scaling.md advises for a tenant that outgrows its shard: a shard of its own
+    // (every co-located table together), then a worker of its own.
+    let f = fresh("citus_isolate");
+    let demo = demo::build(&DemoConfig::default());
+    f.store.load_fixture(&demo.fixture).unwrap();
+    let context = &demo.contexts.iter().find(|c| c.name == "t1-admin").unwrap().context;
+    let tenant = context.tenant_id.clone();
+    let mut client = owner_client(f.database.url());
+    let placement = |client: &mut postgres::Client| -> (i64, i32) {
+        let row = client
+            .query_one(
+                "SELECT shardid, nodeport FROM citus_shards
+                 WHERE shardid = get_shard_id_for_distribution_column('clients', $1::text::uuid)",
+                &[&tenant],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    let (shared_shard, _) = placement(&mut client);
+    client
+        .execute(
+            "SELECT isolate_tenant_to_new_shard('tenants', $1::text::uuid, 'CASCADE', shard_transfer_mode => 'block_writes')",
+            &[&tenant],
+        )
+        .unwrap();
+    let (own_shard, from) = placement(&mut client);
+    assert_ne!(own_shard, shared_shard, "the tenant has a shard of its own");
+    let to: i32 = client
+        .query_one(
+            "SELECT nodeport FROM pg_dist_node WHERE groupid <> 0 AND nodeport <> $1 LIMIT 1",
+            &[&from],
+        )
+        .unwrap()
+        .get(0);
+    client
+        .execute(
+            "SELECT citus_move_shard_placement($1, '127.0.0.1', $2, '127.0.0.1', $3, shard_transfer_mode => 'block_writes')",
+            &[&own_shard, &from, &to],
+        )
+        .unwrap();
+    assert_eq!(placement(&mut client), (own_shard, to));
+    // Served from its new worker: the same answers, and the counts still follow writes.
+    let rs = ReadServices::new(std::sync::Arc::new(f.store));
+    let actor = rs.actor(context).unwrap();
+    let all = ClientListInput { include_inactive: Some(true), ..Default::default() };
+    let own = demo.fixture.tenants.iter().find(|t| t.tenant_id == tenant).unwrap().clients.len();
+    assert_eq!(rs.list_clients(&actor, &all).unwrap().total_count as usize, own);
+    client.execute("DELETE FROM tag_mappings WHERE tenant = $1::text::uuid", &[&tenant]).unwrap();
+    client.execute("UPDATE users SET contact_id = NULL WHERE tenant = $1::text::uuid", &[&tenant]).unwrap();
+    client.execute("DELETE FROM contacts WHERE tenant = $1::text::uuid", &[&tenant]).unwrap();
+    let deleted = client
+        .execute("DELETE FROM clients WHERE tenant = $1::text::uuid AND client_name LIKE '%1'", &[&tenant])
+        .unwrap();
+    assert!(deleted > 0);
+    assert_eq!(rs.list_clients(&actor, &all).unwrap().total_count as usize, own - deleted as usize);
+}
