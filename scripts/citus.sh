@@ -37,7 +37,7 @@ packages=(postgresql-server-dev-15 liblz4-dev libzstd-dev libkrb5-dev libselinux
 check_only=false
 case "${1:-}" in
   --check) check_only=true ;;
-  -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   "") ;;
   *) echo "citus.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 esac
