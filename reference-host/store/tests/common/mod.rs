@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod outage;
 pub mod world;
 
 use alga_reference_store::postgres::PostgresStore;
