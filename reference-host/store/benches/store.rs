@@ -1,5 +1,7 @@
-//! Latency of the read services on both stores with 100,000 clients in one tenant, the
-//! time to load that fixture, and what `tags` cost. A plain binary (`harness = false`):
+//! Latency of the read services on every store with 100,000 clients in one tenant, the
+//! time to load that fixture, and what `tags` cost: SQLite (memory and file), PostgreSQL,
+//! and PostgreSQL on Citus (a coordinator and two workers), side by side from one run. A
+//! plain binary (`harness = false`):
 //!
 //! ```sh
 //! cargo bench -p alga-reference-store --bench store            # 100,000 clients
@@ -7,8 +9,10 @@
 //! ```
 //!
 //! PostgreSQL comes from the provisioning ladder (`DATABASE_URL`, else a throwaway local
-//! cluster), on a database of its own. Results go to stdout as a Markdown table; the
-//! numbers recorded in BENCHMARKS.md come from this binary.
+//! cluster) and Citus from its own (`CITUS_URL`, else a throwaway coordinator and two
+//! workers; Citus must be installed, `scripts/citus.sh`), each on a database of its own.
+//! Results go to stdout as Markdown tables; the numbers recorded in BENCHMARKS.md come from
+//! this binary.
 
 use alga_conformance_protocol::{ExecutionContext, Fixture};
 use alga_extension_contract::types::{ClientListInput, ServiceListInput};
@@ -181,6 +185,8 @@ fn main() {
 
     let server = provision::postgres_server().unwrap_or_else(|err| panic!("{err}"));
     let database = server.fresh_database("store_bench").unwrap_or_else(|err| panic!("{err}"));
+    let citus = provision::citus_server().unwrap_or_else(|err| panic!("{err}"));
+    let citus_database = citus.fresh_database("store_bench_citus").unwrap_or_else(|err| panic!("{err}"));
     let dir = tempfile::tempdir().expect("a temporary directory");
     let stores: Vec<(String, Arc<dyn DataStore>)> = vec![
         ("sqlite (memory)".into(), Arc::new(SqliteStore::in_memory().expect("sqlite"))),
@@ -191,6 +197,10 @@ fn main() {
         (
             format!("postgres ({:?})", server.source()),
             Arc::new(PostgresStore::connect(database.url()).expect("postgres")),
+        ),
+        (
+            format!("citus ({:?}, 2 workers)", citus.source()),
+            Arc::new(PostgresStore::connect(citus_database.url()).expect("citus")),
         ),
     ];
 
@@ -245,4 +255,5 @@ fn main() {
     }
     drop(stores);
     drop(database);
+    drop(citus_database);
 }

@@ -11,9 +11,16 @@
 //!
 //! Never a silent skip: a test that needs PostgreSQL fails with that error.
 //!
+//! A Citus cluster (a coordinator and two workers) comes from [`citus_server`] by a ladder
+//! of its own: `CITUS_URL` (the maintenance database of an existing coordinator with its
+//! workers registered), else a throwaway cluster built from three local clusters like rung
+//! 3, with `shared_preload_libraries = 'citus'` (Citus must be installed:
+//! `scripts/citus.sh` builds it).
+//!
 //! Each test takes a database of its own from [`PostgresServer::fresh_database`] and the
 //! database is dropped with the returned [`TestDatabase`], so concurrent runs never see
-//! each other's data.
+//! each other's data. On Citus a fresh database exists on every node, has the extension on
+//! every node, and knows its workers, as a new Citus database must.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -34,6 +41,10 @@ pub enum ServerSource {
     Container,
     /// A throwaway cluster from the local PostgreSQL binaries.
     LocalCluster,
+    /// The Citus coordinator `CITUS_URL` names.
+    CitusUrl,
+    /// A throwaway Citus cluster: a coordinator and two workers from the local binaries.
+    CitusCluster,
 }
 
 /// A PostgreSQL server to create databases on. A throwaway cluster or container is
@@ -42,13 +53,25 @@ pub enum ServerSource {
 pub struct PostgresServer {
     admin_url: String,
     source: ServerSource,
+    /// On Citus: where the coordinator and the workers are, as the coordinator names them.
+    citus: Option<CitusNodes>,
     owned: std::sync::Arc<OwnedServer>,
+}
+
+/// The nodes of a Citus cluster: `host:port` as registered with the coordinator, and the
+/// URL of each worker's maintenance database.
+#[derive(Debug, Clone)]
+struct CitusNodes {
+    coordinator: (String, u16),
+    workers: Vec<(String, u16, String)>,
 }
 
 /// What a throwaway server consists of; shared by the server and its databases.
 #[derive(Default)]
 struct OwnedServer {
     cluster: Option<LocalCluster>,
+    /// The workers of a throwaway Citus cluster (`cluster` is its coordinator).
+    workers: Vec<LocalCluster>,
     #[cfg(feature = "testcontainers")]
     _container: Option<testcontainers::Container<testcontainers::GenericImage>>,
 }
@@ -61,7 +84,7 @@ impl std::fmt::Debug for PostgresServer {
 
 impl PostgresServer {
     fn new(admin_url: String, source: ServerSource, owned: OwnedServer) -> Self {
-        PostgresServer { admin_url, source, owned: std::sync::Arc::new(owned) }
+        PostgresServer { admin_url, source, citus: None, owned: std::sync::Arc::new(owned) }
     }
 
     /// URL of the server's maintenance database (the one `DATABASE_URL` names, or
@@ -81,6 +104,17 @@ impl PostgresServer {
         self.owned.cluster.as_ref()
     }
 
+    /// The workers of a throwaway Citus cluster (tests stop and restart one); empty for
+    /// any other server.
+    pub fn citus_workers(&self) -> &[LocalCluster] {
+        &self.owned.workers
+    }
+
+    /// Whether this is a Citus cluster (fresh databases are Citus databases).
+    pub fn is_citus(&self) -> bool {
+        self.citus.is_some()
+    }
+
     /// Creates a database named `<prefix>_<pid>_<n>_<time>` (the prefix reduced to
     /// `[a-z0-9_]`); it is dropped, with any connection still open on it, when the returned
     /// [`TestDatabase`] is dropped.
@@ -98,18 +132,52 @@ impl PostgresServer {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = admin_client(&self.admin_url)?;
-        // `name` is [a-z0-9_] only, and quoted: no injection through a prefix.
-        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).map_err(|err| {
-            ProvisionError(format!("cannot create database {name} on {}: {err}", self.admin_url))
-        })?;
-        Ok(TestDatabase {
+        let workers: Vec<String> =
+            self.citus.iter().flat_map(|c| c.workers.iter().map(|(_, _, url)| url.clone())).collect();
+        let database = TestDatabase {
             url: url_with_database(&self.admin_url, &name),
             name,
             admin_url: self.admin_url.clone(),
+            worker_admin_urls: Vec::new(),
             _server: self.owned.clone(),
-        })
+        };
+        create_database(&self.admin_url, &database.name)?;
+        let Some(citus) = &self.citus else { return Ok(database) };
+        // Dropped on every node it was created on, whatever fails next.
+        let mut database = database;
+        for url in &workers {
+            create_database(url, &database.name)?;
+            database.worker_admin_urls.push(url.clone());
+        }
+        for url in workers.iter().chain([&self.admin_url]) {
+            let mut client = admin_client(&url_with_database(url, &database.name))?;
+            client.batch_execute("CREATE EXTENSION citus").map_err(|err| {
+                ProvisionError(format!("cannot create the citus extension in {}: {err}", database.name))
+            })?;
+        }
+        let mut coordinator = admin_client(&database.url)?;
+        let mut register = || -> Result<(), postgres::Error> {
+            let (host, port) = &citus.coordinator;
+            coordinator.execute("SELECT citus_set_coordinator_host($1, $2)", &[host, &i32::from(*port)])?;
+            for (host, port, _) in &citus.workers {
+                coordinator.execute("SELECT citus_add_node($1, $2)", &[host, &i32::from(*port)])?;
+            }
+            Ok(())
+        };
+        register().map_err(|err| {
+            ProvisionError(format!("cannot register the Citus nodes in {}: {err}", database.name))
+        })?;
+        Ok(database)
     }
+}
+
+/// `CREATE DATABASE name` on the server at `admin_url`.
+fn create_database(admin_url: &str, name: &str) -> Result<(), ProvisionError> {
+    let mut admin = admin_client(admin_url)?;
+    // `name` is [a-z0-9_] only, and quoted: no injection through a prefix.
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .map_err(|err| ProvisionError(format!("cannot create database {name} on {admin_url}: {err}")))
 }
 
 /// A database of its own for one test or run, dropped (with any open connections) when
@@ -118,6 +186,8 @@ pub struct TestDatabase {
     url: String,
     name: String,
     admin_url: String,
+    /// On Citus: the workers' maintenance databases, where the database exists too.
+    worker_admin_urls: Vec<String>,
     // Dropped after `Drop::drop` has dropped the database.
     _server: std::sync::Arc<OwnedServer>,
 }
@@ -138,18 +208,43 @@ impl TestDatabase {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// On Citus: the port of the worker holding tenant `tenant_id`'s shards (those of
+    /// `clients`; every table is co-located with it). An error when the database is not a
+    /// Citus database or the tenant's shards are on the coordinator.
+    pub fn worker_of_tenant(&self, tenant_id: &str) -> Result<u16, ProvisionError> {
+        let mut client = admin_client(&self.url)?;
+        let row = client
+            .query_one(
+                "SELECT s.nodeport, n.groupid <> 0 FROM citus_shards s
+                 JOIN pg_dist_node n ON n.nodename = s.nodename AND n.nodeport = s.nodeport
+                 WHERE s.shardid = get_shard_id_for_distribution_column('clients', $1::text::uuid)",
+                &[&tenant_id],
+            )
+            .map_err(|err| {
+                ProvisionError(format!("cannot find tenant {tenant_id}'s shard in {}: {err}", self.name))
+            })?;
+        let (port, on_worker): (i32, bool) = (row.get(0), row.get(1));
+        if !on_worker {
+            return Err(ProvisionError(format!("tenant {tenant_id}'s shard is on the coordinator")));
+        }
+        u16::try_from(port).map_err(|_| ProvisionError(format!("node port {port} out of range")))
+    }
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let dropped = admin_client(&self.admin_url).and_then(|mut admin| {
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-                .map_err(|err| ProvisionError(err.to_string()))
-        });
-        if let Err(err) = dropped {
-            // Drop cannot fail; say what is left behind rather than hide it.
-            eprintln!("warning: could not drop test database {}: {err}", self.name);
+        // The coordinator first: its connections to the workers end with it.
+        for url in std::iter::once(&self.admin_url).chain(&self.worker_admin_urls) {
+            let dropped = admin_client(url).and_then(|mut admin| {
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+                    .map_err(|err| ProvisionError(err.to_string()))
+            });
+            if let Err(err) = dropped {
+                // Drop cannot fail; say what is left behind rather than hide it.
+                eprintln!("warning: could not drop test database {} on {url}: {err}", self.name);
+            }
         }
     }
 }
@@ -159,6 +254,19 @@ fn admin_client(url: &str) -> Result<postgres::Client, ProvisionError> {
         url.parse().map_err(|err| ProvisionError(format!("{url:?} is not a PostgreSQL URL: {err}")))?;
     config.connect_timeout(Duration::from_secs(5));
     config.connect(postgres::NoTls).map_err(|err| ProvisionError(format!("cannot connect to {url}: {err}")))
+}
+
+/// `url` with its host and port replaced (URL form or `key=value` form).
+fn url_with_host(url: &str, host: &str, port: u16) -> String {
+    if let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) {
+        let scheme = &url[..url.len() - rest.len()];
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        let user = authority.rsplit_once('@').map(|(user, _)| format!("{user}@")).unwrap_or_default();
+        format!("{scheme}{user}{host}:{port}{tail}")
+    } else {
+        format!("{url} host={host} port={port}")
+    }
 }
 
 /// `url` with its database replaced by `database` (URL form or `key=value` form).
@@ -242,7 +350,7 @@ fn container_server() -> Result<PostgresServer, String> {
     Ok(PostgresServer::new(
         url,
         ServerSource::Container,
-        OwnedServer { _container: Some(container), cluster: None },
+        OwnedServer { _container: Some(container), cluster: None, workers: Vec::new() },
     ))
 }
 
@@ -298,10 +406,114 @@ pub fn local_cluster() -> Result<PostgresServer, ProvisionError> {
         ServerSource::LocalCluster,
         OwnedServer {
             cluster: Some(cluster),
+            workers: Vec::new(),
             #[cfg(feature = "testcontainers")]
             _container: None,
         },
     ))
+}
+
+/// The Citus ladder: `CITUS_URL` when set (an explicit choice: if it is not a coordinator
+/// with workers, that is the error), else [`citus_cluster`].
+pub fn citus_server() -> Result<PostgresServer, ProvisionError> {
+    match std::env::var("CITUS_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            let url = url.trim();
+            let citus = citus_nodes(url).map_err(|err| {
+                ProvisionError(format!("CITUS_URL is set but is not a Citus coordinator with workers: {err}"))
+            })?;
+            let mut server =
+                PostgresServer::new(url.to_string(), ServerSource::CitusUrl, OwnedServer::default());
+            server.citus = Some(citus);
+            Ok(server)
+        }
+        _ => citus_cluster(),
+    }
+}
+
+/// The coordinator and workers registered in the database at `url`.
+fn citus_nodes(url: &str) -> Result<CitusNodes, ProvisionError> {
+    let mut client = admin_client(url)?;
+    let rows = client
+        .query(
+            "SELECT nodename, nodeport, groupid = 0 FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid",
+            &[],
+        )
+        .map_err(|err| ProvisionError(format!("cannot read pg_dist_node at {url}: {err}")))?;
+    let mut coordinator = None;
+    let mut workers = Vec::new();
+    for row in rows {
+        let (host, port, is_coordinator): (String, i32, bool) = (row.get(0), row.get(1), row.get(2));
+        let port =
+            u16::try_from(port).map_err(|_| ProvisionError(format!("node port {port} out of range")))?;
+        if is_coordinator {
+            coordinator = Some((host, port));
+        } else {
+            workers.push((host.clone(), port, url_with_host(url, &host, port)));
+        }
+    }
+    let coordinator = coordinator.ok_or_else(|| {
+        ProvisionError(format!("{url} has no coordinator registered (citus_set_coordinator_host)"))
+    })?;
+    if workers.is_empty() {
+        return Err(ProvisionError(format!("{url} has no worker nodes (citus_add_node)")));
+    }
+    Ok(CitusNodes { coordinator, workers })
+}
+
+/// Settings of every node of a throwaway Citus cluster. Four shards per table instead of
+/// Citus's 32: the tests' databases hold a few tenants, and a fresh database distributes
+/// 16 tables eight times faster; two workers still hold two shards each.
+const CITUS_SETTINGS: &[&str] = &["shared_preload_libraries=citus", "citus.shard_count=4"];
+
+/// Starts a throwaway Citus cluster, whatever `CITUS_URL` says: a coordinator and two
+/// workers, each a [`LocalCluster`] (same watchdog, same cleanup), with the extension in
+/// their maintenance databases and the workers registered, so that [`citus_nodes`] reads
+/// them back as it would from `CITUS_URL`.
+pub fn citus_cluster() -> Result<PostgresServer, ProvisionError> {
+    let bin = postgres_bin_dir().map_err(ProvisionError)?;
+    let library = bin.parent().map(|dir| dir.join("lib").join("citus.so"));
+    if !library.as_ref().is_some_and(|path| path.is_file()) {
+        return Err(ProvisionError(format!(
+            "Citus is not installed for the PostgreSQL in {} (no lib/citus.so): run scripts/citus.sh, \
+             or set CITUS_URL to an existing coordinator",
+            bin.display()
+        )));
+    }
+    let coordinator = LocalCluster::create_with(CITUS_SETTINGS).map_err(ProvisionError)?;
+    let workers = (0..2)
+        .map(|_| LocalCluster::create_with(CITUS_SETTINGS))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ProvisionError)?;
+    for node in std::iter::once(&coordinator).chain(&workers) {
+        admin_client(&node.url())?
+            .batch_execute("CREATE EXTENSION citus")
+            .map_err(|err| ProvisionError(format!("cannot create the citus extension: {err}")))?;
+    }
+    let mut admin = admin_client(&coordinator.url())?;
+    let port = |cluster: &LocalCluster| i32::from(cluster.port());
+    let registered = admin
+        .execute("SELECT citus_set_coordinator_host('127.0.0.1', $1)", &[&port(&coordinator)])
+        .and_then(|_| {
+            workers.iter().try_for_each(|worker| {
+                admin.execute("SELECT citus_add_node('127.0.0.1', $1)", &[&port(worker)]).map(drop)
+            })
+        });
+    registered.map_err(|err| ProvisionError(format!("cannot register the Citus workers: {err}")))?;
+    let url = coordinator.url();
+    let citus = citus_nodes(&url)?;
+    let mut server = PostgresServer::new(
+        url,
+        ServerSource::CitusCluster,
+        OwnedServer {
+            cluster: Some(coordinator),
+            workers,
+            #[cfg(feature = "testcontainers")]
+            _container: None,
+        },
+    );
+    server.citus = Some(citus);
+    Ok(server)
 }
 
 /// A throwaway PostgreSQL cluster in a temporary directory, listening on 127.0.0.1 on a
@@ -313,10 +525,16 @@ pub struct LocalCluster {
     port: u16,
     /// Set when this process runs as root: every command runs as the `postgres` user.
     run_as_postgres: bool,
+    /// `name=value` server settings given at every start (`-c`).
+    settings: Vec<String>,
 }
 
 impl LocalCluster {
     fn create() -> Result<LocalCluster, String> {
+        Self::create_with(&[])
+    }
+
+    fn create_with(settings: &[&str]) -> Result<LocalCluster, String> {
         let bin = postgres_bin_dir()?;
         let run_as_postgres = running_as_root();
         let dir = tempfile::Builder::new()
@@ -326,7 +544,8 @@ impl LocalCluster {
         if run_as_postgres {
             chown_to_postgres(dir.path())?;
         }
-        let mut cluster = LocalCluster { dir, bin, port: 0, run_as_postgres };
+        let settings = settings.iter().map(|setting| setting.to_string()).collect();
+        let mut cluster = LocalCluster { dir, bin, port: 0, run_as_postgres, settings };
         let data = cluster.data_dir();
         let initdb = cluster.run(
             "initdb",
@@ -385,11 +604,14 @@ impl LocalCluster {
         // fsync off: a throwaway cluster need not survive the machine crashing, and a killed
         // server's writes are still in the OS cache. synchronous_commit stays on: a commit
         // must survive `stop_immediately`, which tests use to simulate a crash.
-        let options = format!(
+        let mut options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c full_page_writes=off",
             self.port,
             self.dir.path().display()
         );
+        for setting in &self.settings {
+            options.push_str(&format!(" -c {setting}"));
+        }
         let log = self.dir.path().join("server.log");
         let data = self.data_dir();
         let output = self.run(
@@ -568,6 +790,14 @@ mod tests {
         );
         assert_eq!(url_with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
         assert_eq!(url_with_database("host=h user=u dbname=test", "x"), "host=h user=u dbname=test dbname=x");
+    }
+
+    #[test]
+    fn worker_urls_keep_user_database_and_query() {
+        assert_eq!(url_with_host("postgres://u:p@h:5/db?x=1", "w", 7), "postgres://u:p@w:7/db?x=1");
+        assert_eq!(url_with_host("postgresql://h/db", "w", 7), "postgresql://w:7/db");
+        assert_eq!(url_with_host("postgres://u@h", "w", 7), "postgres://u@w:7");
+        assert_eq!(url_with_host("host=h user=u", "w", 7), "host=h user=u host=w port=7");
     }
 
     #[test]

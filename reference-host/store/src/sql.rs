@@ -77,35 +77,38 @@ impl Dialect {
 
     /// The prices of catalog item `s` as JSON text, `[[currency_code, rate], ...]`
     /// (unordered; `rows` sorts them): NULL in PostgreSQL and `[]` in SQLite when there are
-    /// none.
-    fn service_prices(self) -> &'static str {
+    /// none. Compared with the tenant's placeholder `tenant`, like `client_tags`, so that the
+    /// statement stays a router query to one worker on Citus.
+    fn service_prices(self, tenant: &str) -> String {
         match self {
-            Dialect::Postgres => {
+            Dialect::Postgres => format!(
                 "(SELECT json_agg(json_build_array(sp.currency_code, sp.rate))::text FROM service_prices sp \
-                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
-            }
-            Dialect::Sqlite => {
+                 WHERE sp.tenant = {tenant} AND sp.service_id = s.service_id)"
+            ),
+            Dialect::Sqlite => format!(
                 "(SELECT json_group_array(json_array(sp.currency_code, sp.rate)) FROM service_prices sp \
-                 WHERE sp.tenant = s.tenant AND sp.service_id = s.service_id)"
-            }
+                 WHERE sp.tenant = {tenant} AND sp.service_id = s.service_id)"
+            ),
         }
     }
 
-    /// The tag texts of client `c` (unsorted, possibly repeated; `rows` sorts them).
-    fn client_tags(self) -> &'static str {
+    /// The tag texts of client `c` (unsorted, possibly repeated; `rows` sorts them), in
+    /// tenant `tenant` (the tenant's placeholder: on Citus a correlated subquery compared
+    /// with `c.tenant` of an outer-joined `c` crashed the coordinator of 13.2.2).
+    fn client_tags(self, tenant: &str) -> String {
         match self {
-            Dialect::Postgres => {
+            Dialect::Postgres => format!(
                 "ARRAY(SELECT d.tag_text FROM tag_mappings m \
                  JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
-                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 WHERE m.tenant = {tenant} AND m.tagged_id = c.client_id \
                  AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
-            }
-            Dialect::Sqlite => {
+            ),
+            Dialect::Sqlite => format!(
                 "(SELECT json_group_array(d.tag_text) FROM tag_mappings m \
                  JOIN tag_definitions d ON d.tenant = m.tenant AND d.tag_id = m.tag_id \
-                 WHERE m.tenant = c.tenant AND m.tagged_id = c.client_id \
+                 WHERE m.tenant = {tenant} AND m.tagged_id = c.client_id \
                  AND m.tagged_type = 'client' AND d.tagged_type = 'client')"
-            }
+            ),
         }
     }
 }
@@ -208,6 +211,11 @@ struct Listed {
     alias: &'static str,
     columns: String,
     joins: &'static str,
+    /// The tenant's placeholder. Every table of the statement is compared with it, not only
+    /// joined on `tenant` columns: on Citus a table without its own constant is not pruned
+    /// to the tenant's shard (and, under row-level security, a subquery joined back on
+    /// `p.tenant` crashed the coordinator of Citus 13.2.2).
+    tenant: String,
     /// Conditions of the caller's scope: the tenant, and a portal user's client.
     scope: Vec<String>,
     /// The input's filters (FILT-1, FILT-2, SRCH-1).
@@ -236,8 +244,20 @@ fn list_statement(
     paging: Paging,
     faults: Faults,
 ) -> String {
-    let Listed { table, name, id, alias: d, columns, joins, scope, filters, searched, counts, counted } =
-        listed;
+    let Listed {
+        table,
+        name,
+        id,
+        alias: d,
+        columns,
+        joins,
+        tenant,
+        scope,
+        filters,
+        searched,
+        counts,
+        counted,
+    } = listed;
     let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
     let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
     let d_order = listing_order(
@@ -248,7 +268,8 @@ fn list_statement(
     );
     let page = limit_offset(params, paging);
     let details = format!(
-        "LEFT JOIN {table} {d} ON {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} ORDER BY {d_order}"
+        "LEFT JOIN {table} {d} ON {d}.tenant = {tenant} AND {d}.tenant = p.tenant AND {d}.{id} = p.{id} {joins} \
+         ORDER BY {d_order}"
     );
     if *searched {
         let m_order = listing_order("m.sort_name", &format!("m.{id}"), "m.storage", faults);
@@ -291,14 +312,15 @@ fn list_statement(
     }
 }
 
-/// The detail columns of a client `c` joined with its manager `u`, after `total`.
-fn client_columns(dialect: Dialect) -> String {
+/// The detail columns of a client `c` joined with its manager `u`, after `total`; `tenant`
+/// is the tenant's placeholder (or `c.tenant` when the statement has none).
+fn client_columns(dialect: Dialect, tenant: &str) -> String {
     format!(
         "{}, c.client_name, c.client_type, c.is_inactive, c.default_currency_code, {}, \
          u.first_name, u.last_name, c.billing_email, {}",
         dialect.id_text("c.client_id"),
         dialect.id_text("c.account_manager_id"),
-        dialect.client_tags(),
+        dialect.client_tags(tenant),
     )
 }
 
@@ -307,7 +329,8 @@ const CLIENT_JOINS: &str = "LEFT JOIN users u ON u.tenant = c.tenant AND u.user_
 /// `list-clients`: the filtered set's size and one page.
 pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
-    let mut scope = vec![format!("k.tenant = {}", params.uuid(query.tenant_id))];
+    let tenant = params.uuid(query.tenant_id);
+    let mut scope = vec![format!("k.tenant = {tenant}")];
     if let Some(only) = query.only_client_id {
         scope.push(format!("k.client_id = {}", params.uuid(only)));
     }
@@ -329,8 +352,9 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         name: "client_name",
         id: "client_id",
         alias: "c",
-        columns: client_columns(dialect),
+        columns: client_columns(dialect, &tenant),
         joins: CLIENT_JOINS,
+        tenant,
         counted: query.only_client_id.is_none(),
         scope,
         filters,
@@ -345,25 +369,27 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
 pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
     let mut conditions = vec![format!("c.client_id = {}", params.uuid(query.id))];
+    let mut tenant = "c.tenant".to_string();
     if query.faults.get_within_tenant() {
-        conditions.push(format!("c.tenant = {}", params.uuid(query.tenant_id)));
+        tenant = params.uuid(query.tenant_id);
+        conditions.push(format!("c.tenant = {tenant}"));
     }
     let text = format!(
         "SELECT CAST(NULL AS bigint) AS total, {columns} FROM clients c {CLIENT_JOINS} WHERE {conditions} LIMIT 1",
-        columns = client_columns(dialect),
+        columns = client_columns(dialect, &tenant),
         conditions = conditions.join(" AND "),
     );
     params.finish(text)
 }
 
 /// The detail columns of a catalog item `s` joined with its type `st`, after `total`.
-fn service_columns(dialect: Dialect) -> String {
+fn service_columns(dialect: Dialect, tenant: &str) -> String {
     format!(
         "{}, s.service_name, s.item_kind, s.billing_method, {}, st.name, s.default_rate, \
          s.unit_of_measure, s.is_active, s.sku, {}",
         dialect.id_text("s.service_id"),
         dialect.id_text("s.custom_service_type_id"),
-        dialect.service_prices(),
+        dialect.service_prices(tenant),
     )
 }
 
@@ -373,7 +399,8 @@ const SERVICE_JOINS: &str =
 /// `list-services`: the filtered set's size and one page.
 pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
-    let scope = format!("k.tenant = {}", params.uuid(query.tenant_id));
+    let tenant = params.uuid(query.tenant_id);
+    let scope = format!("k.tenant = {tenant}");
     let mut filters = Vec::new();
     if let Some(kind) = query.item_kind {
         filters.push(format!("k.item_kind = {}", params.text(kind.wit_name())));
@@ -402,8 +429,9 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         name: "service_name",
         id: "service_id",
         alias: "s",
-        columns: service_columns(dialect),
+        columns: service_columns(dialect, &tenant),
         joins: SERVICE_JOINS,
+        tenant,
         scope: vec![scope],
         filters,
         searched: query.search.is_some(),
@@ -418,12 +446,14 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
 pub(crate) fn get_service(dialect: Dialect, query: &RecordQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
     let mut conditions = vec![format!("s.service_id = {}", params.uuid(query.id))];
+    let mut tenant = "s.tenant".to_string();
     if query.faults.get_within_tenant() {
-        conditions.push(format!("s.tenant = {}", params.uuid(query.tenant_id)));
+        tenant = params.uuid(query.tenant_id);
+        conditions.push(format!("s.tenant = {tenant}"));
     }
     let text = format!(
         "SELECT CAST(NULL AS bigint) AS total, {columns} FROM service_catalog s {SERVICE_JOINS} WHERE {conditions} LIMIT 1",
-        columns = service_columns(dialect),
+        columns = service_columns(dialect, &tenant),
         conditions = conditions.join(" AND "),
     );
     params.finish(text)

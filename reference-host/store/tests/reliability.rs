@@ -5,27 +5,13 @@
 
 mod common;
 
-use alga_extension_contract::types::{ClientListInput, ReadError, ServiceListInput};
+use alga_extension_contract::types::{ClientListInput, ReadError};
 use alga_reference_store::postgres::{PostgresOptions, PostgresStore};
 use alga_reference_store::{DataStore, ReadServices, StoreError, provision};
+use common::outage::{Callers, every_function};
 use common::world::{self, *};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
-
-/// One call of each function; `Ok` carries a short description of the answer.
-fn every_function(rs: &ReadServices) -> Vec<Result<String, ReadError>> {
-    let actor = match rs.actor(&scheduled()) {
-        Ok(actor) => actor,
-        Err(err) => return vec![Err(err)],
-    };
-    vec![
-        rs.list_clients(&actor, &ClientListInput::default()).map(|p| format!("{} clients", p.total_count)),
-        rs.get_client(&actor, &acme_title()).map(|c| format!("{:?}", c.map(|c| c.client_name))),
-        rs.list_services(&actor, &ServiceListInput::default()).map(|p| format!("{} services", p.total_count)),
-        rs.get_service(&actor, &onsite_1()).map(|s| format!("{:?}", s.map(|s| s.service_name))),
-    ]
-}
 
 #[test]
 fn postgres_killed_mid_run_answers_internal_then_recovers() {
@@ -40,30 +26,7 @@ fn postgres_killed_mid_run_answers_internal_then_recovers() {
     assert!(healthy.iter().all(Result::is_ok), "{healthy:?}");
 
     // Executions keep calling while the database dies and comes back.
-    let stop = Arc::new(AtomicBool::new(false));
-    let (answered, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let callers: Vec<_> = (0..4)
-        .map(|_| {
-            let (rs, stop, answered, failed) = (rs.clone(), stop.clone(), answered.clone(), failed.clone());
-            let expected = healthy.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    for (result, want) in every_function(&rs).into_iter().zip(&expected) {
-                        match result {
-                            Ok(answer) => {
-                                assert_eq!(Ok(&answer), want.as_ref(), "a wrong answer, not just a failure");
-                                answered.fetch_add(1, Ordering::SeqCst);
-                            }
-                            Err(ReadError::Internal) => {
-                                failed.fetch_add(1, Ordering::SeqCst);
-                            }
-                            Err(other) => panic!("an outage must be internal, got {other:?}"),
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
+    let callers = Callers::start(&rs, &healthy, 4);
     std::thread::sleep(Duration::from_millis(300));
     cluster.stop_immediately().unwrap();
     std::thread::sleep(Duration::from_millis(500));
@@ -72,18 +35,16 @@ fn postgres_killed_mid_run_answers_internal_then_recovers() {
     assert_eq!(rs.actor(&scheduled()), Err(ReadError::Internal));
     let actor = rs.actor(&world::ctx(install_both(), None));
     assert_eq!(actor, Err(ReadError::Internal));
-    assert!(failed.load(Ordering::SeqCst) > 0, "the callers saw the outage");
+    assert!(callers.failed() > 0, "the callers saw the outage");
 
     cluster.start().unwrap();
     // The very first call after the restart succeeds: dead pooled connections are retried.
     assert_eq!(every_function(&rs), healthy);
-    let answered_before = answered.load(Ordering::SeqCst);
+    let answered_before = callers.answered();
     std::thread::sleep(Duration::from_millis(300));
-    stop.store(true, Ordering::SeqCst);
-    for caller in callers {
-        caller.join().expect("no caller panicked");
-    }
-    assert!(answered.load(Ordering::SeqCst) > answered_before, "the callers recovered too");
+    let answered_after = callers.answered();
+    callers.finish();
+    assert!(answered_after > answered_before, "the callers recovered too");
     drop(rs);
     drop(store);
     drop(database);

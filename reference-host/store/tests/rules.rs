@@ -1,6 +1,6 @@
-//! The REQUIRED rules of SPEC.md that the read services and stores decide, checked on both
-//! stores against the hand-written world of `common::world`, each test named after the
-//! section it covers and each assertion after its rule. The conformance suite checks the
+//! The REQUIRED rules of SPEC.md that the read services and stores decide, checked on every
+//! store (SQLite, PostgreSQL, and PostgreSQL on a Citus cluster) against the hand-written
+//! world of `common::world`, each test named after the section it covers and each assertion after its rule. The conformance suite checks the
 //! same rules end to end through wasm; these are the store's own.
 
 mod common;
@@ -13,9 +13,10 @@ use alga_extension_contract::types::{
 use alga_reference_store::ReadServices;
 use common::world::{self, *};
 
-/// Loads the world into both stores and runs `check` on each, naming the store on failure.
-fn on_both_stores(prefix: &str, check: impl Fn(&ReadServices)) {
-    for backend in common::both(prefix) {
+/// Loads the world into every store (SQLite, PostgreSQL, Citus) and runs `check` on each,
+/// naming the store on failure.
+fn on_every_store(prefix: &str, check: impl Fn(&ReadServices)) {
+    for backend in common::every_store(prefix) {
         backend.store.load_fixture(&world::fixture()).unwrap();
         let services = backend.services();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&services)));
@@ -62,7 +63,7 @@ fn active_order() -> Vec<String> {
 
 #[test]
 fn section_3_and_4_capabilities_decide_first() {
-    on_both_stores("rules_caps", |rs| {
+    on_every_store("rules_caps", |rs| {
         let invalid = ClientListInput { page: Some(0), ..Default::default() };
         // CAP-1: each capability grants its own interface only.
         let services_only = rs.actor(&ctx(install_services(), None)).unwrap();
@@ -93,7 +94,7 @@ fn section_3_and_4_capabilities_decide_first() {
 
 #[test]
 fn section_4_users_and_portal_users() {
-    on_both_stores("rules_users", |rs| {
+    on_every_store("rules_users", |rs| {
         let as_user =
             |user: String, user_type| rs.actor(&ctx(install_both(), Some((user, user_type)))).unwrap();
         let bad_page = ClientListInput { page_size: Some(0), ..Default::default() };
@@ -137,7 +138,7 @@ fn section_4_users_and_portal_users() {
 
 #[test]
 fn section_5_input_bounds_and_messages() {
-    on_both_stores("rules_input", |rs| {
+    on_every_store("rules_input", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         let list = |input: ClientListInput| rs.list_clients(&actor, &input);
         // VAL-1: defaults, bounds, and the page past the end.
@@ -203,7 +204,7 @@ fn section_5_input_bounds_and_messages() {
 
 #[test]
 fn section_6_listing_paging_and_order() {
-    on_both_stores("rules_paging", |rs| {
+    on_every_store("rules_paging", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         // PAGE-4 (and PAGE-1): fold then code point order, ties by id.
         let all =
@@ -237,7 +238,7 @@ fn section_6_listing_paging_and_order() {
 
 #[test]
 fn section_6_filters_and_search() {
-    on_both_stores("rules_search", |rs| {
+    on_every_store("rules_search", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         let found = |search: &str| {
             let input = ClientListInput {
@@ -298,7 +299,7 @@ fn section_6_filters_and_search() {
 
 #[test]
 fn section_7_summaries_equal_the_stored_records() {
-    on_both_stores("rules_data", |rs| {
+    on_every_store("rules_data", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         let acme = rs.get_client(&actor, &acme_title()).unwrap().unwrap();
         // DATA-1.
@@ -342,7 +343,7 @@ fn section_7_summaries_equal_the_stored_records() {
 
 #[test]
 fn section_3_isolation_between_tenants() {
-    on_both_stores("rules_iso", |rs| {
+    on_every_store("rules_iso", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         // ISO-2 / DATA-3: another tenant's ids are not found, exactly like unknown ones.
         assert_eq!(rs.get_client(&actor, &t2_only_client()), Ok(None));
@@ -427,7 +428,7 @@ fn section_7_prices_and_the_currency_filter() {
 
 #[test]
 fn section_8_an_outage_is_internal_and_passes() {
-    on_both_stores("rules_outage", |rs| {
+    on_every_store("rules_outage", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         rs.store().set_outage(true);
         // ERR-1: every function, and resolving a context, report internal.

@@ -3,6 +3,12 @@
 //! serialise on an advisory lock; concurrent test runs creating the cluster-wide reader role
 //! tolerate each other.
 //!
+//! Migrations 6 and 7 make the store run on Citus as well as on one PostgreSQL: the reader
+//! role becomes a login (reads connect as it, never as the owner or a superuser), and a
+//! database with the `citus` extension and worker nodes gets every tenant table distributed
+//! by `tenant` (`docs/scaling.md`). On plain PostgreSQL migration 7 only defines the function
+//! that would distribute; calling it there does nothing.
+//!
 //! The tables mirror the subset of Alga's schema the contract reads (table and column names
 //! as in Alga; see `docs/scaling.md` for their distribution on Citus). Every key starts
 //! with `tenant`. Deliberate differences from Alga, each because the contract must not rely
@@ -11,8 +17,9 @@
 //! would fail every list, as it does in Alga), and text columns Alga sizes (`varchar(3)`,
 //! `varchar(255)`) are `text` so that no valid fixture is refused.
 
-/// The role every read query runs as (`SET LOCAL ROLE`): not a superuser and not the
-/// tables' owner, so row-level security applies to it.
+/// The login role every read connection logs in as: not a superuser and not the tables'
+/// owner, so row-level security applies to it and nothing it runs can switch it off
+/// (`RESET ROLE` leaves it itself). Created NOLOGIN by migration 2, made LOGIN by migration 6.
 pub const READER_ROLE: &str = "alga_reader";
 
 /// The setting that carries the tenant of the current transaction to the row-level
@@ -33,7 +40,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "narrow index for client counts", sql: COUNT_INDEX_V3 },
     Migration { version: 4, name: "maintained row counts", sql: COUNTS_V4 },
     Migration { version: 5, name: "service prices per currency (contract 0.2.0)", sql: PRICES_V5 },
+    Migration { version: 6, name: "the reader role logs in", sql: READER_LOGIN_V6 },
+    Migration { version: 7, name: "distribution by tenant on Citus", sql: CITUS_V7 },
 ];
+
+/// The function migration 7 defines; [`migrate`] calls it after every batch of migrations,
+/// so that a table a later migration adds, or worker nodes added after the first migration,
+/// are distributed too. Idempotent: a table already distributed is left alone.
+pub(crate) const DISTRIBUTE_FUNCTION: &str = "alga_distribute_by_tenant";
 
 /// Contract 0.2.0: the price of a catalog item per currency, as Alga stores it
 /// (`service_prices`, rates in integer minor units), with row-level security like every
@@ -354,6 +368,208 @@ CREATE POLICY tenant_isolation ON service_counts FOR SELECT TO alga_reader
     USING (tenant = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
 "#;
 
+/// Reads connect as [`READER_ROLE`] instead of `SET ROLE`-ing to it from the owner's
+/// connection: a role switched to can be switched back (`RESET ROLE` in a transaction saw
+/// every tenant). The role has no password here: on trust or certificate authentication it
+/// logs in as it is; with password authentication the operator sets one
+/// (`ALTER ROLE alga_reader PASSWORD ...`, outside the code) and gives it to the host in
+/// `ALGA_READER_PASSWORD`. On Citus the `ALTER ROLE` propagates to every worker, where the
+/// coordinator logs in as the same role to run the shard queries.
+///
+/// The role is cluster-wide: hosts migrating two databases of one server at once both alter
+/// it, and the loser's "tuple concurrently updated" means the winner is making it a login.
+const READER_LOGIN_V6: &str = r#"
+DO $$
+BEGIN
+    IF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'alga_reader') THEN
+        ALTER ROLE alga_reader LOGIN;
+    END IF;
+EXCEPTION WHEN internal_error THEN
+    IF SQLERRM NOT LIKE '%concurrently updated%' THEN
+        RAISE;
+    END IF;
+END
+$$;
+"#;
+
+/// Citus: distribute every table that has a `tenant` column by it, co-located with
+/// `tenants`; make every other table (except the migration runner's own bookkeeping, which
+/// only the coordinator reads) a reference table. Driven by the catalog, so that a table a
+/// later migration adds (`service_prices` of contract 0.2.0) is covered without editing
+/// this list-free function.
+///
+/// What Citus refuses, and what replaces it (each found on a coordinator with two workers):
+/// - `ON DELETE SET NULL` on a foreign key that includes the distribution column: the key
+///   is re-added as `NO ACTION`, and a row trigger on `service_types` nulls the items'
+///   `custom_service_type_id` first (the same effect, on the same worker);
+/// - statement triggers whose function writes a distributed table from a transition table
+///   ("executor could not find named tuplestore"): on a shard (`clients_102008`) the count
+///   functions write the co-located shard of the counts table (same shard range, hence the
+///   same worker) directly, which is a local table there; on the coordinator's table (the
+///   `TRUNCATE` trigger fires there) they write the distributed table as before;
+/// - foreign keys in a cycle (`users` -> `contacts` -> `clients` -> `users`) cannot be
+///   distributed one table at a time: every foreign key is dropped, the tables distributed,
+///   and the keys re-added from the catalog's own definitions.
+///
+/// Functions created here reach the workers by Citus's own propagation of `CREATE FUNCTION`.
+/// Triggers on distributed tables need `citus.enable_unsafe_triggers` (their functions only
+/// touch co-located shards, the case Citus documents as safe); `sequential` mode keeps all
+/// of it on one connection per worker inside the migration's transaction.
+const CITUS_V7: &str = r#"
+CREATE FUNCTION alga_distribute_by_tenant() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    fk record;
+    t text;
+    definition text;
+    readd text[] := '{}';
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0) THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+          AND c.relname <> 'alga_schema_migrations'
+          AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+    ) THEN
+        RETURN;
+    END IF;
+    SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+    SET LOCAL citus.enable_unsafe_triggers TO on;
+
+    -- The count functions, as they must run on a shard (see the migration's documentation).
+    CREATE OR REPLACE FUNCTION alga_colocated_shard(counts regclass, firing text, base text) RETURNS text
+    LANGUAGE plpgsql STABLE AS $$
+    DECLARE
+        shard bigint;
+        target text;
+    BEGIN
+        IF firing !~ ('^' || base || '_[0-9]+$') THEN
+            RETURN counts::text;
+        END IF;
+        shard := substring(firing FROM '_([0-9]+)$')::bigint;
+        SELECT format('%I', counts::text || '_' || c.shardid) INTO target
+        FROM pg_dist_shard f
+        JOIN pg_dist_shard c ON c.logicalrelid = counts AND c.shardminvalue = f.shardminvalue
+        WHERE f.shardid = shard;
+        IF target IS NULL THEN
+            RAISE EXCEPTION 'no shard of % is co-located with shard % of %', counts, shard, base;
+        END IF;
+        RETURN target;
+    END
+    $$;
+
+    CREATE OR REPLACE FUNCTION alga_count_clients() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        target text := alga_colocated_shard('client_counts', TG_TABLE_NAME, 'clients');
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            EXECUTE format('DELETE FROM %s', target);
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            EXECUTE format('INSERT INTO %s AS c (tenant, is_inactive, n)
+                SELECT tenant, is_inactive, -count(*) FROM old_rows GROUP BY 1, 2
+                ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = c.n + EXCLUDED.n', target);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            EXECUTE format('INSERT INTO %s AS c (tenant, is_inactive, n)
+                SELECT tenant, is_inactive, count(*) FROM new_rows GROUP BY 1, 2
+                ON CONFLICT (tenant, is_inactive) DO UPDATE SET n = c.n + EXCLUDED.n', target);
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+
+    CREATE OR REPLACE FUNCTION alga_count_services() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        target text := alga_colocated_shard('service_counts', TG_TABLE_NAME, 'service_catalog');
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            EXECUTE format('DELETE FROM %s', target);
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            EXECUTE format('INSERT INTO %s AS c (tenant, item_kind, is_active, billing_method, n)
+                SELECT tenant, item_kind, is_active, billing_method, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4
+                ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = c.n + EXCLUDED.n', target);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            EXECUTE format('INSERT INTO %s AS c (tenant, item_kind, is_active, billing_method, n)
+                SELECT tenant, item_kind, is_active, billing_method, count(*) FROM new_rows GROUP BY 1, 2, 3, 4
+                ON CONFLICT (tenant, item_kind, is_active, billing_method) DO UPDATE SET n = c.n + EXCLUDED.n', target);
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+
+    -- ON DELETE SET NULL (custom_service_type_id), done by a trigger on the same worker.
+    CREATE OR REPLACE FUNCTION alga_unset_service_type() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        target text := alga_colocated_shard('service_catalog', TG_TABLE_NAME, 'service_types');
+    BEGIN
+        EXECUTE format('UPDATE %s SET custom_service_type_id = NULL
+                        WHERE tenant = $1 AND custom_service_type_id = $2', target)
+            USING OLD.tenant, OLD.id;
+        RETURN OLD;
+    END
+    $$;
+
+    -- Every foreign key between the tables to distribute, dropped and re-added afterwards.
+    FOR fk IN
+        SELECT c.conrelid::regclass AS rel, c.conname, pg_get_constraintdef(c.oid) AS def, c.confdeltype
+        FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+        WHERE c.contype = 'f' AND r.relnamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.conrelid)
+        ORDER BY c.oid
+    LOOP
+        definition := fk.def;
+        IF fk.confdeltype IN ('n', 'd') THEN
+            IF definition <> 'FOREIGN KEY (tenant, custom_service_type_id) REFERENCES service_types(tenant, id) ON DELETE SET NULL (custom_service_type_id)' THEN
+                RAISE EXCEPTION 'foreign key % of % sets a column on delete, which Citus refuses '
+                    'when the key includes tenant; give it a trigger as alga_unset_service_type does',
+                    fk.conname, fk.rel;
+            END IF;
+            definition := replace(definition, ' ON DELETE SET NULL (custom_service_type_id)', '');
+            readd := readd || 'CREATE TRIGGER service_types_unset_on_delete BEFORE DELETE ON service_types
+                FOR EACH ROW EXECUTE FUNCTION alga_unset_service_type()'::text;
+        END IF;
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
+        readd := readd || format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.rel, fk.conname, definition);
+    END LOOP;
+
+    IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'tenants'::regclass) THEN
+        PERFORM create_distributed_table('tenants', 'tenant');
+    END IF;
+    FOR t IN
+        SELECT c.relname FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+          AND c.relname NOT IN ('tenants', 'alga_schema_migrations')
+          AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant' AND NOT a.attisdropped)
+        ORDER BY c.relname
+    LOOP
+        PERFORM create_distributed_table(t, 'tenant', colocate_with => 'tenants');
+    END LOOP;
+    FOR t IN
+        SELECT c.relname FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+          AND c.relname <> 'alga_schema_migrations'
+          AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+        ORDER BY c.relname
+    LOOP
+        PERFORM create_reference_table(t);
+    END LOOP;
+    FOREACH t IN ARRAY readd LOOP
+        EXECUTE t;
+    END LOOP;
+END
+$fn$;
+"#;
+
 /// Applies every migration the database has not recorded, all in one transaction with
 /// their records: a failure leaves the schema as it was.
 pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
@@ -385,5 +601,7 @@ pub(crate) fn migrate_to(client: &mut postgres::Client, last: i32) -> Result<(),
             &[&migration.version, &migration.name],
         )?;
     }
+    // Distribute on Citus whatever is not yet (a no-op elsewhere and when nothing is new).
+    transaction.execute(&format!("SELECT {DISTRIBUTE_FUNCTION}()"), &[])?;
     transaction.commit()
 }

@@ -1,16 +1,28 @@
 //! The PostgreSQL store: Alga's tables (the subset the contract reads), versioned
 //! migrations, a pool of connections, and row-level security as a second line of defence.
+//! It runs unchanged on one PostgreSQL and on a Citus cluster (coordinator and workers): on
+//! Citus the migrations distribute the schema by tenant themselves (`migrations`,
+//! `docs/scaling.md`).
 //!
 //! Driver: the synchronous `postgres` crate (the blocking facade of `tokio-postgres`).
 //! Explicit SQL with typed parameters and no query macros that need a database at compile
 //! time (as `sqlx`'s do), a small dependency footprint, and a blocking API that fits
 //! wasmtime's synchronous host calls without an async runtime threaded through the host.
 //!
-//! Every read runs in its own transaction that first sets, transaction-locally, the role
-//! [`READER_ROLE`] (not a superuser, not the owner, so row-level security applies), the
-//! tenant setting the policies read, and a `statement_timeout` (a stuck query ends as
-//! `internal`, ERR-1). The queries themselves name the tenant too (`crate::sql`); the
-//! policies only matter if a query ever forgets to, which a test proves.
+//! Two logins. The URL the store is given names the schema's **owner**: it runs the
+//! migrations and loads fixtures, each time on a connection of its own that is closed
+//! afterwards. Every **read** runs on a pooled connection that logged in as [`READER_ROLE`],
+//! which is neither a superuser nor the owner, so row-level security applies and nothing a
+//! read transaction runs can lift it (`RESET ROLE` stays the reader). Same host, port,
+//! database and options as the URL; the password, if the server asks for one, comes from
+//! [`PostgresOptions::reader_password`] or the environment variable `ALGA_READER_PASSWORD`
+//! (never from the URL, never logged).
+//!
+//! Every read runs in its own transaction that first sets, transaction-locally, the tenant
+//! setting the policies read and a `statement_timeout` (a stuck query ends as `internal`,
+//! ERR-1): [`tenant_scope`] is the one place that does it. The queries themselves name the
+//! tenant too (`crate::sql`); the policies only matter if a query ever forgets to, which a
+//! test proves.
 //!
 //! A list call is one query round trip (count and page in one statement, prepared once per
 //! connection), plus `BEGIN`, the settings and `COMMIT`. Folding and ordering use
@@ -21,6 +33,8 @@
 //! so the first call after the database is back succeeds; anything else, and a second
 //! failure, is [`StoreError::Unavailable`].
 
+#[cfg(test)]
+mod citus_tests;
 mod load;
 mod migrations;
 mod pool;
@@ -40,13 +54,13 @@ use alga_conformance_protocol::Fixture;
 use alga_extension_contract::types::{ClientSummary, ServiceSummary};
 use pool::{Connection, Pool};
 use postgres::types::ToSql;
-use postgres::{GenericClient, Row, Transaction};
+use postgres::{GenericClient, NoTls, Row, Transaction};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Settings of a [`PostgresStore`].
-#[derive(Debug, Clone)]
+/// Settings of a [`PostgresStore`]. `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct PostgresOptions {
     /// Most connections open at once (concurrent executions beyond it wait).
     pub pool_size: usize,
@@ -56,6 +70,25 @@ pub struct PostgresOptions {
     pub connect_timeout: Duration,
     /// How long a call waits for a free connection when all are busy.
     pub checkout_timeout: Duration,
+    /// The password of [`READER_ROLE`], when the server asks for one; `None` reads the
+    /// environment variable [`READER_PASSWORD_ENV`] (and sends none if it is unset).
+    pub reader_password: Option<String>,
+}
+
+/// The environment variable holding [`READER_ROLE`]'s password, for servers that ask for
+/// one (trust, peer and certificate authentication do not).
+pub const READER_PASSWORD_ENV: &str = "ALGA_READER_PASSWORD";
+
+impl std::fmt::Debug for PostgresOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresOptions")
+            .field("pool_size", &self.pool_size)
+            .field("statement_timeout", &self.statement_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("checkout_timeout", &self.checkout_timeout)
+            .field("reader_password", &self.reader_password.as_ref().map(|_| "(set)"))
+            .finish()
+    }
 }
 
 impl Default for PostgresOptions {
@@ -68,14 +101,17 @@ impl Default for PostgresOptions {
             statement_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             checkout_timeout: Duration::from_secs(10),
+            reader_password: None,
         }
     }
 }
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
+    /// Connections logged in as [`READER_ROLE`], for reads.
     pool: Pool,
-    options: PostgresOptions,
+    /// How to log in as the owner, for migrations and loads.
+    owner: postgres::Config,
     target: String,
     outage: AtomicBool,
 }
@@ -133,37 +169,63 @@ impl PostgresStore {
         Self::connect_with(url, PostgresOptions::default())
     }
 
-    /// Connects to the database at `url` (a `postgres://` URL or `key=value` settings) and
-    /// runs the migrations.
+    /// Connects to the database at `url` (a `postgres://` URL or `key=value` settings) as
+    /// the schema's owner, runs the migrations (on Citus they distribute the schema), and
+    /// opens reads as [`READER_ROLE`] on the same server and database.
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<PostgresStore, StoreError> {
-        let mut config: postgres::Config = url.parse().map_err(|err| {
+        let mut owner: postgres::Config = url.parse().map_err(|err| {
             StoreError::Rejected(format!(
                 "{url:?} is not a PostgreSQL connection URL or settings string: {err}"
             ))
         })?;
-        config.connect_timeout(options.connect_timeout);
-        config.application_name("alga-reference-host");
+        owner.connect_timeout(options.connect_timeout);
+        owner.application_name("alga-reference-host");
         // Statements are prepared once per connection; plan each execution with its actual
-        // parameters anyway, so a selective search can use the trigram indexes.
-        let session = "-c plan_cache_mode=force_custom_plan";
-        let merged = match config.get_options() {
+        // parameters anyway, so a selective search can use the trigram indexes (and, on
+        // Citus, the tenant is a constant the router planner can prune shards by). On Citus,
+        // `SET LOCAL` commands travel with the transaction to the workers it touches, so the
+        // tenant setting holds where the shard query runs; elsewhere the setting is inert.
+        let session = "-c plan_cache_mode=force_custom_plan -c citus.propagate_set_commands=local";
+        let merged = match owner.get_options() {
             Some(existing) => format!("{existing} {session}"),
             None => session.to_string(),
         };
-        config.options(&merged);
-        let target = describe_target(&config);
-        let pool = Pool::new(config, options.pool_size, options.checkout_timeout);
-        {
-            let mut lease = pool.get()?;
-            migrations::migrate(&mut lease.connection().client).map_err(|err| {
-                lease.discard();
-                StoreError::Unavailable(format!(
-                    "postgres: cannot migrate the schema of {target}: {}",
-                    error_text(&err)
-                ))
-            })?;
-        }
-        Ok(PostgresStore { pool, options, target, outage: AtomicBool::new(false) })
+        owner.options(&merged);
+        let target = describe_target(&owner);
+        let mut reader = owner.clone();
+        reader.user(READER_ROLE);
+        // Reads only: a stuck one ends as `internal` (ERR-1). Loads, which may take long,
+        // run on the owner's connections without it.
+        reader.options(&format!("{merged} -c statement_timeout={}", options.statement_timeout.as_millis()));
+        let password = options.reader_password.clone().or_else(|| std::env::var(READER_PASSWORD_ENV).ok());
+        // An empty password is what the owner's, if the URL had one, must be replaced by.
+        reader.password(password.unwrap_or_default());
+        let store = PostgresStore {
+            pool: Pool::new(reader, options.pool_size, options.checkout_timeout),
+            owner,
+            target,
+            outage: AtomicBool::new(false),
+        };
+        let mut client = store.owner_connection()?;
+        migrations::migrate(&mut client).map_err(|err| {
+            StoreError::Unavailable(format!(
+                "postgres: cannot migrate the schema of {}: {}",
+                store.target,
+                error_text(&err)
+            ))
+        })?;
+        Ok(store)
+    }
+
+    /// A new connection as the owner (closed when dropped: none is kept open between loads).
+    fn owner_connection(&self) -> Result<postgres::Client, StoreError> {
+        self.owner.connect(NoTls).map_err(|err| {
+            StoreError::Unavailable(format!(
+                "postgres: cannot connect to {}: {}",
+                self.target,
+                error_text(&err)
+            ))
+        })
     }
 
     /// Runs `work` in a read transaction for `tenant_id` as the reader role, retrying once
@@ -197,13 +259,12 @@ impl PostgresStore {
             &mut HashMap<String, postgres::Statement>,
         ) -> Result<T, postgres::Error>,
     ) -> Result<T, Failure> {
+        let scope = tenant_scope(tenant_id)?;
         let mut lease = self.pool.get()?;
         let Connection { client, statements } = lease.connection();
         let result: Result<T, postgres::Error> = (|| {
             let mut transaction = client.transaction()?;
-            let settings = prepared(&mut transaction, statements, &settings_sql())?;
-            let timeout = format!("{}ms", self.options.statement_timeout.as_millis());
-            transaction.execute(&settings, &[&tenant_id, &timeout])?;
+            transaction.batch_execute(&scope)?;
             let value = work(&mut transaction, statements)?;
             transaction.commit()?;
             Ok(value)
@@ -233,25 +294,88 @@ impl PostgresStore {
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
+    /// The plan of `statement` for `tenant_id`, planned as a read is: on the reader's
+    /// connection, in a transaction scoped to the tenant (`EXPLAIN`, one line per row).
+    #[cfg(test)]
+    pub(crate) fn explain(&self, tenant_id: &str, statement: &Statement) -> Result<String, StoreError> {
+        // The parameters as literals: Citus 13.2.2 on PostgreSQL 15.20 crashes planning an
+        // EXPLAIN with bind parameters (the statement itself runs with them).
+        let mut text = statement.text.clone();
+        for (index, value) in statement.params.iter().enumerate().rev() {
+            let literal = match value {
+                Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+            };
+            text = text.replace(&format!("${}::", index + 1), &format!("{literal}::"));
+        }
+        let explained = Statement { text: format!("EXPLAIN {text}"), params: Vec::new() };
+        let rows = self.query(tenant_id, &explained)?;
+        Ok(rows.iter().map(|row| row.get::<_, String>(0)).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// Runs `statements` one by one (simple query protocol) in a read transaction for
+    /// `tenant_id` and returns the first column of the last one's rows as text: what SQL
+    /// smuggled into a read could do.
+    #[cfg(test)]
+    pub(crate) fn read_raw(&self, tenant_id: &str, statements: &[&str]) -> Result<Vec<String>, StoreError> {
+        self.read(tenant_id, |transaction, _| {
+            let mut last = Vec::new();
+            for sql in statements {
+                last = transaction
+                    .simple_query(sql)?
+                    .iter()
+                    .filter_map(|message| match message {
+                        postgres::SimpleQueryMessage::Row(row) => {
+                            Some(row.get(0).unwrap_or("NULL").to_string())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+            }
+            Ok(last)
+        })
+    }
+
     /// The same query as the tables' owner, which row-level security does not restrict.
     #[cfg(test)]
     pub(crate) fn client_ids_as_owner(&self) -> Result<Vec<String>, StoreError> {
-        let mut lease = self.pool.get()?;
-        let rows = lease
-            .connection()
-            .client
+        let rows = self
+            .owner_connection()?
             .query("SELECT client_id::text FROM clients", &[])
             .map_err(|err| StoreError::Unavailable(error_text(&err)))?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 }
 
-/// `BEGIN`'s companion: the transaction-local role, tenant and statement timeout.
-fn settings_sql() -> String {
-    format!(
-        "SELECT set_config('role', '{READER_ROLE}', true), set_config('{TENANT_SETTING}', $1::text, true), \
-         set_config('statement_timeout', $2::text, true)"
-    )
+/// The statement that opens every read transaction: the tenant the row-level security
+/// policies compare with, `SET LOCAL` (it ends with the transaction, and on Citus it
+/// travels with the transaction to the worker that runs the shard query).
+///
+/// This is the one place a value is spliced into SQL, because `SET` takes no bind
+/// parameter. It is safe because the tenant is checked first to be a canonical lower-case
+/// UUID: 36 characters, only `0-9`, `a-f` and `-` at the four fixed places, so no quote, no
+/// backslash, no semicolon can occur. Anything else is refused before a connection is
+/// taken. (`set_config()` takes parameters, but Citus does not send its effect to the
+/// workers: a policy there would see no tenant. And it is one statement on purpose: Citus
+/// forwards the whole query string of a `SET LOCAL` to the workers, so a second statement
+/// in the same string would run there too.)
+pub(crate) fn tenant_scope(tenant_id: &str) -> Result<String, StoreError> {
+    if !is_canonical_lower_uuid(tenant_id) {
+        return Err(StoreError::Rejected(format!(
+            "tenant id {tenant_id:?} is not a canonical lower-case UUID"
+        )));
+    }
+    Ok(format!("SET LOCAL {TENANT_SETTING} = '{tenant_id}'"))
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` with lower-case hexadecimal digits only.
+fn is_canonical_lower_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(index, byte)| match index {
+            8 | 13 | 18 | 23 => byte == b'-',
+            _ => byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte),
+        })
 }
 
 /// The statement for `sql`, prepared on this connection once.
@@ -344,17 +468,13 @@ impl DataStore for PostgresStore {
     fn load_fixture(&self, fixture: &Fixture) -> Result<(), StoreError> {
         fixture.validate().map_err(|err| StoreError::Rejected(err.to_string()))?;
         let tables = tables::rows(fixture);
-        let mut lease = self.pool.get()?;
-        load::load(&mut lease.connection().client, &tables).map_err(|err| {
-            lease.discard();
-            match err {
-                load::LoadError::Data(text) => {
-                    StoreError::Rejected(format!("postgres refused the fixture: {text}"))
-                }
-                load::LoadError::Database(err) => StoreError::Unavailable(format!(
-                    "postgres: loading the fixture failed: {}",
-                    error_text(&err)
-                )),
+        let mut client = self.owner_connection()?;
+        load::load(&mut client, &tables).map_err(|err| match err {
+            load::LoadError::Data(text) => {
+                StoreError::Rejected(format!("postgres refused the fixture: {text}"))
+            }
+            load::LoadError::Database(err) => {
+                StoreError::Unavailable(format!("postgres: loading the fixture failed: {}", error_text(&err)))
             }
         })
     }

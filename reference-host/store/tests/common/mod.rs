@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod outage;
 pub mod world;
 
 use alga_reference_store::postgres::PostgresStore;
@@ -45,7 +46,18 @@ pub fn postgres(prefix: &str) -> Backend {
     Backend { name: "postgres", store: Arc::new(store), _database: Some(database), _server: Some(server) }
 }
 
-/// Both stores.
-pub fn both(prefix: &str) -> Vec<Backend> {
-    vec![sqlite(), postgres(prefix)]
+/// The PostgreSQL store on a fresh database of a Citus cluster (a coordinator and two
+/// workers: `CITUS_URL`, else a throwaway cluster shared by the tests of one binary, which
+/// its watchdogs remove when the binary exits). Panics when there is no Citus.
+pub fn citus(prefix: &str) -> Backend {
+    static SERVER: std::sync::OnceLock<PostgresServer> = std::sync::OnceLock::new();
+    let server = SERVER.get_or_init(|| provision::citus_server().unwrap_or_else(|err| panic!("{err}")));
+    let database = server.fresh_database(prefix).unwrap_or_else(|err| panic!("{err}"));
+    let store = PostgresStore::connect(database.url()).unwrap_or_else(|err| panic!("{err}"));
+    Backend { name: "citus", store: Arc::new(store), _database: Some(database), _server: None }
+}
+
+/// Every store: SQLite, PostgreSQL, and PostgreSQL on Citus.
+pub fn every_store(prefix: &str) -> Vec<Backend> {
+    vec![sqlite(), postgres(prefix), citus(prefix)]
 }
