@@ -382,7 +382,7 @@ fn section_3_isolation_between_tenants() {
 
 #[test]
 fn section_7_prices_and_the_currency_filter() {
-    on_both_stores("rules_prices", |rs| {
+    on_every_store("rules_prices", |rs| {
         let actor = rs.actor(&scheduled()).unwrap();
         let price = |code: &str, rate: f64| ServicePrice { currency_code: code.into(), rate };
         // PRICE-1: every price, one per currency, ordered by currency code, exact.

@@ -94,7 +94,7 @@ fn every_read_is_a_router_query_to_one_worker() {
             },
         )
     };
-    let services = |search: Option<&input::Search>| {
+    let services = |search: Option<&input::Search>, currency_code: Option<&'static str>| {
         sql::list_services(
             Dialect::Postgres,
             &ServiceListQuery {
@@ -103,6 +103,7 @@ fn every_read_is_a_router_query_to_one_worker() {
                 item_kind: Some(alga_extension_contract::types::ItemKind::Service),
                 is_active: Some(true),
                 billing_method: None,
+                currency_code,
                 paging,
                 faults: Faults::NONE,
             },
@@ -117,8 +118,9 @@ fn every_read_is_a_router_query_to_one_worker() {
         ("list-clients search by uuid", clients(None, uuid_search.as_ref(), true)),
         ("list-clients of a portal user", clients(Some(portal_client), None, false)),
         ("get-client", sql::get_client(Dialect::Postgres, &record(client_id))),
-        ("list-services", services(None)),
-        ("list-services search", services(search.as_ref())),
+        ("list-services", services(None, None)),
+        ("list-services search", services(search.as_ref(), None)),
+        ("list-services currency", services(None, Some("EUR"))),
         ("get-service", sql::get_service(Dialect::Postgres, &record(service_id))),
         ("install", sql::install_capabilities(Dialect::Postgres, t, install)),
         ("user", sql::user(Dialect::Postgres, t, user)),
