@@ -360,6 +360,8 @@ const SHIPPED: &[&str] = &[
     "b99bf71eec98ee70e6735fca52483f5c91da1258fef3f6e060aa6c72e2722d94",
     "61debdeb547ac45c1d2a7b1d7afee041f85a43bfabdc52c102ed8a1ecf7a6694",
     "1e0ce44faa80ea66a1df987cd45fd1115f175b86f1b837ccea7d333294c465cb",
+    "9758f0a181889820df55740ce3905f694ededbbfdfca5f0f4e8605376580c74c",
+    "6a85bd58772910d625780d375389fc6b25ea7a274c1a312ba2f51f4696c30cfc",
 ];
 
 #[test]
@@ -404,7 +406,7 @@ fn a_0_1_database_with_data_upgrades_in_place() {
     assert_eq!(versions(&mut client), [1, 2, 3, 4]);
 
     let upgraded = Arc::new(PostgresStore::connect(database.url()).unwrap());
-    assert_eq!(versions(&mut client), [1, 2, 3, 4, 5], "the new migration ran on connect");
+    assert_eq!(versions(&mut client), [1, 2, 3, 4, 5, 6, 7], "the new migrations ran on connect");
     let fresh = Arc::new(crate::sqlite::SqliteStore::in_memory().unwrap());
     fresh.load_fixture(&old_data).unwrap();
     upgrade_check::assert_same_answers(
