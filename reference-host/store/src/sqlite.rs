@@ -15,7 +15,7 @@
 use crate::rows::{self, ColumnAccess};
 use crate::sql::{self, Dialect, Statement, Value};
 use crate::store::{
-    ClientListQuery, DataStore, Listing, RecordQuery, ServiceListQuery, StoreError, StoredUser,
+    ClientListQuery, DataStore, Faults, Listing, RecordQuery, ServiceListQuery, StoreError, StoredUser,
 };
 use crate::tables::{self, Cell};
 use alga_conformance_protocol::Fixture;
@@ -480,17 +480,18 @@ impl DataStore for SqliteStore {
         &self,
         tenant_id: &str,
         install_id: &str,
+        faults: Faults,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        let statement = sql::install_capabilities(Dialect::Sqlite, tenant_id, install_id);
+        let statement = sql::install_capabilities(Dialect::Sqlite, tenant_id, install_id, faults);
         let found = self.query(&statement, |row| rows::required_text(row, 0, "granted_caps"))?;
         found.first().map(|json| rows::capability_list(install_id, json)).transpose()
     }
 
-    fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError> {
-        let statement = sql::user(Dialect::Sqlite, tenant_id, user_id);
+    fn user(&self, tenant_id: &str, user_id: &str, faults: Faults) -> Result<Option<StoredUser>, StoreError> {
+        let statement = sql::user(Dialect::Sqlite, tenant_id, user_id, faults);
         let found = self.query(&statement, rows::user_row)?;
         let Some((user_type, is_inactive, client_id)) = found.into_iter().next() else { return Ok(None) };
-        let statement = sql::user_permissions(Dialect::Sqlite, tenant_id, user_id);
+        let statement = sql::user_permissions(Dialect::Sqlite, tenant_id, user_id, faults);
         let permissions = self.query(&statement, rows::permission_row)?;
         Ok(Some(StoredUser { user_type, is_inactive, client_id, permissions }))
     }

@@ -172,9 +172,68 @@ impl Faults {
     /// Whether `get-*` is scoped to the tenant (ISO-1, ISO-2).
     pub fn get_within_tenant(&self) -> bool {
         #[cfg(feature = "mutants")]
-        if self.is(crate::mutation::Mutation::GetIgnoresTenant) {
+        if self.is(crate::mutation::Mutation::GetIgnoresTenant)
+            || self.is(crate::mutation::Mutation::ConcurrentCallsLoseTenantScope)
+        {
             return false;
         }
+        true
+    }
+
+    /// Whether a list is scoped to the tenant (ISO-1).
+    pub fn list_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::ConcurrentCallsLoseTenantScope) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether the id alternative of a client search stays inside the tenant condition
+    /// (CTX-1).
+    pub fn id_search_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::IdSearchEscapesTenant) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether a client search matches the client's id only as a whole UUID, never as a
+    /// substring (SRCH-1).
+    pub fn id_matched_whole(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::ClientIdMatchedAsSubstring) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether the install of an execution context is looked up in the context's tenant
+    /// only (CTX-2).
+    pub fn install_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::InstallLookupIgnoresTenant) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether a stored user of type `stored` is looked up in the context's tenant only
+    /// (AUTH-2).
+    pub fn user_within_tenant(&self, stored: UserType) -> bool {
+        #[cfg(feature = "mutants")]
+        {
+            use crate::mutation::Mutation;
+            let forgetful = match stored {
+                UserType::Internal => Mutation::InternalUserLookupIgnoresTenant,
+                UserType::Client => Mutation::PortalUserLookupIgnoresTenant,
+            };
+            if self.is(forgetful) {
+                return false;
+            }
+        }
+        let _ = stored;
         true
     }
 }
@@ -198,16 +257,18 @@ pub trait DataStore: Send + Sync + 'static {
     fn set_outage(&self, down: bool);
 
     /// The capability names stored on install `install_id` of tenant `tenant_id`, exactly
-    /// as stored; `None` when the tenant has no such install (CTX-2).
+    /// as stored; `None` when the tenant has no such install (CTX-2). `faults` are the
+    /// deliberate faults of a `mutants` build ([`Faults::NONE`] otherwise).
     fn install_capabilities(
         &self,
         tenant_id: &str,
         install_id: &str,
+        faults: Faults,
     ) -> Result<Option<Vec<String>>, StoreError>;
 
     /// User `user_id` of tenant `tenant_id` with the permissions of their roles; `None`
     /// when the tenant has no such user (AUTH-2).
-    fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError>;
+    fn user(&self, tenant_id: &str, user_id: &str, faults: Faults) -> Result<Option<StoredUser>, StoreError>;
 
     /// The install and the user of an execution context in tenant `tenant_id`, read
     /// together (the PostgreSQL store does it in one transaction). `None` ids are not
@@ -218,14 +279,15 @@ pub trait DataStore: Send + Sync + 'static {
         tenant_id: &str,
         install_id: Option<&str>,
         user_id: Option<&str>,
+        faults: Faults,
     ) -> Result<ContextRecords, StoreError> {
         Ok(ContextRecords {
             capabilities: match install_id {
-                Some(install_id) => self.install_capabilities(tenant_id, install_id)?,
+                Some(install_id) => self.install_capabilities(tenant_id, install_id, faults)?,
                 None => None,
             },
             user: match user_id {
-                Some(user_id) => self.user(tenant_id, user_id)?,
+                Some(user_id) => self.user(tenant_id, user_id, faults)?,
                 None => None,
             },
         })
