@@ -1,5 +1,6 @@
 //! The report for people: progress while running, then per rule its verdict and cases,
-//! each failure's shrunk counterexample (fixture, context, call, expected vs actual as a
+//! what was tried (the named edge cases run, and the categories of input the random cases
+//! touched), each failure's counterexample (fixture, context, call, expected vs actual as a
 //! diff), and a summary with the seed, cases per second and the commands to replay a
 //! failure or update the expectations file.
 
@@ -37,13 +38,17 @@ impl<W: Write> Progress for HumanProgress<W> {
     fn check_finished(&mut self, _index: usize, _total: usize, result: &CheckResult) {
         let status = match &result.status {
             CheckStatus::Pass => "pass".to_string(),
-            CheckStatus::Fail(f) => format!("FAIL (shrunk in {} steps)", f.shrink_steps),
+            CheckStatus::Fail(f) => match f.named_case {
+                Some(_) => "FAIL (a named case)".to_string(),
+                None => format!("FAIL (shrunk in {} steps)", f.shrink_steps),
+            },
             CheckStatus::Unverified(_) => "unverified".to_string(),
             CheckStatus::NotRun => "not run".to_string(),
         };
         let _ = writeln!(
             self.out,
-            "{status:<28} {:>4} cases {:>7.2}s",
+            "{status:<28} {:>3} named + {:>4} random {:>7.2}s",
+            result.named.len(),
             result.cases,
             result.duration.as_secs_f64()
         );
@@ -79,6 +84,7 @@ pub fn render(report: &Report<'_>) -> String {
     for rule in &report.rules {
         let verdict = match &rule.verdict {
             Verdict::Pass => "pass".to_string(),
+            Verdict::Fail if rule.status == RuleStatus::Fail => "FAIL".to_string(),
             Verdict::Fail => format!("FAIL ({})", rule.status.name()),
             Verdict::Warning => format!("warning ({}, not enforced)", rule.status.name()),
             Verdict::ExpectedFailure(reason) => {
@@ -89,12 +95,14 @@ pub fn render(report: &Report<'_>) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<8} {:<12} {:>5} cases  {verdict}",
+            "  {:<8} {:<12} {:>3} named + {:>5} random  {verdict}",
             rule.rule.id,
             rule.rule.level.spec_name(),
+            rule.named.len(),
             rule.cases
         );
     }
+    out.push_str(&tried(report));
 
     let failed: Vec<&CheckResult> = run
         .checks
@@ -108,7 +116,8 @@ pub fn render(report: &Report<'_>) -> String {
         match &result.status {
             CheckStatus::Fail(failure) => {
                 let file = report.options.case_files.get(result.check.id).map(|p| p.as_path());
-                out.push_str(&failure_text(result.check, failure, Some(result.cases), file));
+                let replay = file.map(|path| (report.options.replay_command.as_str(), path));
+                out.push_str(&failure_text(result.check, failure, Some(result.cases), replay));
             }
             CheckStatus::Unverified(why) => {
                 let _ = writeln!(
@@ -169,14 +178,47 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
+/// What was tried, per rule: the named cases run (and which failed), the random cases and
+/// the categories of input they touched, the calls judged.
+fn tried(report: &Report<'_>) -> String {
+    let mut out = String::from(
+        "\nWHAT WAS TRIED (named edge cases run first on every seed; random cases per category of input)\n",
+    );
+    for rule in report.rules.iter().filter(|r| r.status != RuleStatus::NotRun) {
+        let failed: Vec<&str> = rule.named.iter().filter(|n| !n.passed).map(|n| n.name).collect();
+        let slugs: Vec<&str> =
+            rule.named.iter().map(|n| n.name.rsplit_once('.').map_or(n.name, |(_, slug)| slug)).collect();
+        let _ = writeln!(
+            out,
+            "  {:<8} named: {}",
+            rule.rule.id,
+            if slugs.is_empty() { "none".into() } else { slugs.join(", ") }
+        );
+        if !failed.is_empty() {
+            let _ = writeln!(out, "           named cases failing: {}", failed.join(", "));
+        }
+        let touched: Vec<String> =
+            rule.categories.in_order().iter().map(|(name, n)| format!("{name} {n}")).collect();
+        let _ = writeln!(
+            out,
+            "           random {}: {}; {} calls judged",
+            rule.cases,
+            if touched.is_empty() { "-".to_string() } else { touched.join(", ") },
+            rule.tally.judged
+        );
+    }
+    out
+}
+
 /// A failed check's counterexample: message, fixture, steps with outcomes, the diff of
-/// expected and actual, and how to replay it. `cases` is how many cases ran before it was
-/// found (unknown for a replay).
+/// expected and actual, and how to replay it (`replay`: the replay command without the
+/// file, and the case file). `cases` is how many random cases ran before it was found
+/// (unknown for a replay).
 pub fn failure_text(
     check: &Check,
     failure: &Failure,
     cases: Option<u32>,
-    case_file: Option<&Path>,
+    replay: Option<(&str, &Path)>,
 ) -> String {
     let mut text = String::new();
     let out = &mut text;
@@ -188,15 +230,18 @@ pub fn failure_text(
             "  (the host answered differently when the case was run again: it is not deterministic)"
         );
     }
-    match cases {
-        Some(cases) => {
+    match (failure.named_case, cases) {
+        (Some(name), _) => {
+            let _ = writeln!(out, "  named case {name}:");
+        }
+        (None, Some(cases)) => {
             let _ = writeln!(
                 out,
-                "  counterexample after {cases} cases, shrunk in {} steps:",
+                "  counterexample after {cases} random cases, shrunk in {} steps:",
                 failure.shrink_steps
             );
         }
-        None => {
+        (None, None) => {
             let _ = writeln!(out, "  counterexample:");
         }
     }
@@ -241,13 +286,10 @@ pub fn failure_text(
             let _ = writeln!(out, "    {line}");
         }
     }
-    if let Some(path) = case_file {
+    if let Some((command, path)) = replay {
+        let command = if command.is_empty() { "alga-conformance run --replay" } else { command };
         let _ = writeln!(out, "  case file: {}", path.display());
-        let _ = writeln!(
-            out,
-            "  replay:    alga-conformance run --replay {}",
-            shell_quote(&path.display().to_string())
-        );
+        let _ = writeln!(out, "  replay:    {command} {}", shell_quote(&path.display().to_string()));
     }
     text
 }

@@ -257,23 +257,22 @@ pub trait DataStore: Send + Sync + 'static {
     fn set_outage(&self, down: bool);
 
     /// The capability names stored on install `install_id` of tenant `tenant_id`, exactly
-    /// as stored; `None` when the tenant has no such install (CTX-2). `faults` are the
-    /// deliberate faults of a `mutants` build ([`Faults::NONE`] otherwise).
+    /// as stored; `None` when the tenant has no such install (CTX-2).
     fn install_capabilities(
         &self,
         tenant_id: &str,
         install_id: &str,
-        faults: Faults,
     ) -> Result<Option<Vec<String>>, StoreError>;
 
     /// User `user_id` of tenant `tenant_id` with the permissions of their roles; `None`
     /// when the tenant has no such user (AUTH-2).
-    fn user(&self, tenant_id: &str, user_id: &str, faults: Faults) -> Result<Option<StoredUser>, StoreError>;
+    fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError>;
 
     /// The install and the user of an execution context in tenant `tenant_id`, read
     /// together (the PostgreSQL store does it in one transaction). `None` ids are not
-    /// looked up. The default reads them with [`DataStore::install_capabilities`] and
-    /// [`DataStore::user`].
+    /// looked up. `faults` are the deliberate faults of a `mutants` build
+    /// ([`Faults::NONE`] otherwise; both stores honour them). The default reads the records
+    /// with [`DataStore::install_capabilities`] and [`DataStore::user`].
     fn context(
         &self,
         tenant_id: &str,
@@ -281,13 +280,14 @@ pub trait DataStore: Send + Sync + 'static {
         user_id: Option<&str>,
         faults: Faults,
     ) -> Result<ContextRecords, StoreError> {
+        let _ = faults;
         Ok(ContextRecords {
             capabilities: match install_id {
-                Some(install_id) => self.install_capabilities(tenant_id, install_id, faults)?,
+                Some(install_id) => self.install_capabilities(tenant_id, install_id)?,
                 None => None,
             },
             user: match user_id {
-                Some(user_id) => self.user(tenant_id, user_id, faults)?,
+                Some(user_id) => self.user(tenant_id, user_id)?,
                 None => None,
             },
         })

@@ -367,17 +367,16 @@ impl DataStore for PostgresStore {
         &self,
         tenant_id: &str,
         install_id: &str,
-        faults: Faults,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        let statement = sql::install_capabilities(Dialect::Postgres, tenant_id, install_id, faults);
+        let statement = sql::install_capabilities(Dialect::Postgres, tenant_id, install_id, Faults::NONE);
         let rows = self.query(tenant_id, &statement)?;
         let found = decode(&rows, |row| rows::required_text(row, 0, "granted_caps"))?;
         found.first().map(|json| rows::capability_list(install_id, json)).transpose()
     }
 
-    fn user(&self, tenant_id: &str, user_id: &str, faults: Faults) -> Result<Option<StoredUser>, StoreError> {
-        let user = sql::user(Dialect::Postgres, tenant_id, user_id, faults);
-        let permissions = sql::user_permissions(Dialect::Postgres, tenant_id, user_id, faults);
+    fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError> {
+        let user = sql::user(Dialect::Postgres, tenant_id, user_id, Faults::NONE);
+        let permissions = sql::user_permissions(Dialect::Postgres, tenant_id, user_id, Faults::NONE);
         let (user_rows, permission_rows) = self.read(tenant_id, |transaction, statements| {
             Ok((run(transaction, statements, &user)?, run(transaction, statements, &permissions)?))
         })?;

@@ -94,7 +94,7 @@ fn a_stuck_query_ends_as_unavailable_and_the_store_keeps_serving() {
     let err = f.store.query(tenant, &slow).unwrap_err();
     assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("statement timeout")), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3), "the timeout cut the query short");
-    f.store.install_capabilities(tenant, tenant, Faults::NONE).unwrap();
+    f.store.install_capabilities(tenant, tenant).unwrap();
 }
 
 #[test]
