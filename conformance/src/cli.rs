@@ -55,7 +55,8 @@ enum Command {
     /// Write the probe component: a generated guest that forwards every contract function,
     /// for hosts that load it themselves.
     Probe(ProbeArgs),
-    /// List every check: id, rules, level, description.
+    /// List every check: id, level, rules, description, its named edge cases (to select with
+    /// `run --check NAME`) and what its random cases aim at.
     Checks,
     /// Serve the oracle over the testee protocol (for testing the suite itself).
     #[command(hide = true)]

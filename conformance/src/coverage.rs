@@ -11,6 +11,7 @@ use crate::case::{Case, Step, calls_of};
 use crate::oracle::access::{CapabilityGrant, capability_grant, holds};
 use crate::oracle::text::{char_len, fold, is_canonical_uuid, trim};
 use crate::oracle::{self, Reading, validation};
+use crate::strategy::picks::Kind;
 use alga_conformance_protocol::fixture::{Tenant, User};
 use alga_conformance_protocol::{Call, ExecutionContext, Fixture, UserType};
 use alga_extension_contract::function;
@@ -299,47 +300,23 @@ impl<'a> CallView<'a> {
         self.fixture.tenants.iter().filter(|t| t.tenant_id != self.context.tenant_id)
     }
 
-    fn clients_call(&self) -> bool {
-        self.call.interface_name() == "clients"
+    fn kind(&self) -> Kind {
+        Kind::of_interface(self.call.interface_name())
     }
 
     /// Ids of the tenant's records of the call's kind.
     fn record_ids(&self, tenant: &'a Tenant) -> Vec<&'a str> {
-        if self.clients_call() {
-            tenant.clients.iter().map(|c| c.client_id.as_str()).collect()
-        } else {
-            tenant.services.iter().map(|s| s.service_id.as_str()).collect()
-        }
+        self.kind().ids(tenant)
     }
 
     /// Names of the tenant's records of the call's kind.
     fn names(&self, tenant: &'a Tenant) -> Vec<&'a str> {
-        if self.clients_call() {
-            tenant.clients.iter().map(|c| c.client_name.as_str()).collect()
-        } else {
-            tenant.services.iter().map(|s| s.service_name.as_str()).collect()
-        }
+        self.kind().names(tenant)
     }
 
     /// Texts a search of the call's kind looks at, in the tenant.
     fn texts(&self, tenant: &'a Tenant) -> Vec<&'a str> {
-        if self.clients_call() {
-            tenant
-                .clients
-                .iter()
-                .flat_map(|c| std::iter::once(c.client_name.as_str()).chain(c.billing_email.as_deref()))
-                .collect()
-        } else {
-            tenant
-                .services
-                .iter()
-                .flat_map(|s| {
-                    std::iter::once(s.service_name.as_str())
-                        .chain(s.sku.as_deref())
-                        .chain(s.description.as_deref())
-                })
-                .collect()
-        }
+        self.kind().searchable_texts(tenant)
     }
 
     fn search(&self) -> Option<&'a str> {

@@ -11,7 +11,7 @@ use crate::strategy::ids::{Spelling, unused_id};
 use crate::strategy::picks::{self, ContextPick, IdPick, InstallPick, Kind, SearchPick, UserPick};
 use crate::strategy::world::{WorldSize, world};
 use crate::strategy::{CallPick, any_call, any_call_or_invalid, get_pick};
-use alga_conformance_protocol::fixture::{Install, Permission, Role, User};
+use alga_conformance_protocol::fixture::{Install, Permission, Role, Tenant, User};
 use alga_conformance_protocol::{ContextUser, ExecutionContext, Fixture, UserType};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -237,37 +237,14 @@ pub const AUTH_4: Check = Check {
 /// activity lets them through).
 fn with_readers(fixture: &mut Fixture, inactive: bool) {
     for tenant in &mut fixture.tenants {
-        let permission_ids = [unused_id(16), unused_id(17)];
-        for (id, resource) in permission_ids.iter().zip(["client", "service"]) {
-            tenant.permissions.push(Permission {
-                permission_id: id.clone(),
-                resource: resource.to_string(),
-                action: "read".to_string(),
-                msp: true,
-                client: true,
-            });
-        }
-        let role_id = unused_id(18);
-        tenant.roles.push(Role {
-            role_id: role_id.clone(),
-            role_name: "Reader".to_string(),
-            permission_ids: permission_ids.to_vec(),
-        });
+        let role_id = add_reader_role(tenant, "Reader", true);
         if inactive {
             for (n, user_type) in [(20, UserType::Internal), (21, UserType::Client)] {
-                tenant.users.push(User {
-                    user_id: unused_id(n),
-                    first_name: "Ina".to_string(),
-                    last_name: "Active".to_string(),
-                    email: format!("inactive-{n}@example.com"),
-                    user_type,
-                    is_inactive: true,
-                    client_id: match user_type {
-                        UserType::Client => tenant.clients.first().map(|c| c.client_id.clone()),
-                        UserType::Internal => None,
-                    },
-                    role_ids: Vec::new(),
-                });
+                let client_id = match user_type {
+                    UserType::Client => tenant.clients.first().map(|c| c.client_id.clone()),
+                    UserType::Internal => None,
+                };
+                tenant.users.push(generated_user(n, user_type, true, client_id));
             }
         }
         for user in &mut tenant.users {
@@ -276,38 +253,51 @@ fn with_readers(fixture: &mut Fixture, inactive: bool) {
     }
 }
 
+/// Adds to `tenant` the permissions `client:read` and `service:read` (for portal users,
+/// and for staff too when `msp`) and a role named `name` granting both; returns the role's id.
+fn add_reader_role(tenant: &mut Tenant, name: &str, msp: bool) -> String {
+    let permission_ids = [unused_id(16), unused_id(17)];
+    for (id, resource) in permission_ids.iter().zip(["client", "service"]) {
+        tenant.permissions.push(Permission {
+            permission_id: id.clone(),
+            resource: resource.to_string(),
+            action: "read".to_string(),
+            msp,
+            client: true,
+        });
+    }
+    let role_id = unused_id(18);
+    tenant.roles.push(Role {
+        role_id: role_id.clone(),
+        role_name: name.to_string(),
+        permission_ids: permission_ids.to_vec(),
+    });
+    role_id
+}
+
+/// A user with the unused id `n`, no role.
+fn generated_user(n: usize, user_type: UserType, inactive: bool, client_id: Option<String>) -> User {
+    User {
+        user_id: unused_id(n),
+        first_name: "Gen".to_string(),
+        last_name: format!("User {n}"),
+        email: format!("user-{n}@example.com"),
+        user_type,
+        is_inactive: inactive,
+        client_id,
+        role_ids: Vec::new(),
+    }
+}
+
 /// Gives every tenant a role granting `client:read` and `service:read` to portal users,
 /// assigns it to every portal user, and makes sure each tenant has at least one portal
 /// user (belonging to the tenant's first client, if any).
 fn with_portal_readers(fixture: &mut Fixture) {
     for tenant in &mut fixture.tenants {
-        let permission_ids = [unused_id(16), unused_id(17)];
-        for (id, resource) in permission_ids.iter().zip(["client", "service"]) {
-            tenant.permissions.push(Permission {
-                permission_id: id.clone(),
-                resource: resource.to_string(),
-                action: "read".to_string(),
-                msp: false,
-                client: true,
-            });
-        }
-        let role_id = unused_id(18);
-        tenant.roles.push(Role {
-            role_id: role_id.clone(),
-            role_name: "Portal reader".to_string(),
-            permission_ids: permission_ids.to_vec(),
-        });
+        let role_id = add_reader_role(tenant, "Portal reader", false);
         if !tenant.users.iter().any(|u| u.user_type == UserType::Client) {
-            tenant.users.push(User {
-                user_id: unused_id(15),
-                first_name: "Pat".to_string(),
-                last_name: "Portal".to_string(),
-                email: "pat@example.com".to_string(),
-                user_type: UserType::Client,
-                is_inactive: false,
-                client_id: tenant.clients.first().map(|c| c.client_id.clone()),
-                role_ids: Vec::new(),
-            });
+            let client_id = tenant.clients.first().map(|c| c.client_id.clone());
+            tenant.users.push(generated_user(15, UserType::Client, false, client_id));
         }
         for user in tenant.users.iter_mut().filter(|u| u.user_type == UserType::Client) {
             user.is_inactive = false;

@@ -63,7 +63,7 @@ fn stored_summary(tenant: &Tenant, kind: Kind, id: &str) -> Option<Json> {
 }
 
 fn kind_of(call: &Call) -> Kind {
-    if call.interface_name() == "services" { Kind::Services } else { Kind::Clients }
+    Kind::of_interface(call.interface_name())
 }
 
 /// Compares typed summaries through their JSON (numbers compare as numbers: `1250` and
@@ -156,10 +156,10 @@ fn verify_get_matches_list(case: &Case, results: &[StepResult]) -> Result<Tally,
         // SPEC.md says the list is ok, nothing could be judged.
         _ => {
             let mut tally = Tally::default();
-            if let Some(list) = judged_calls(case, results, Reading::Required)?.first() {
-                if !class_as_specified(list) {
-                    tally.could_not_judge(list);
-                }
+            if let Some(list) = judged_calls(case, results, Reading::Required)?.first()
+                && !class_as_specified(list)
+            {
+                tally.could_not_judge(list);
             }
             return Ok(tally);
         }

@@ -4,8 +4,9 @@
 //!
 //! ERR-1 follows the note under the rule in SPEC.md: a host may decide a call from cached
 //! install and user records (or from the input alone) while its store is down, so a call
-//! answered during the outage exactly as before it is *discarded* (the outage did not
-//! affect it), not failed. A run in which the outage affected no call at all is reported
+//! refused or invalid before the outage and answered during it exactly as before is
+//! *discarded* (the outage did not affect it), not failed; a call that returns data must
+//! return `internal`. A run in which the outage affected no call at all is reported
 //! unverified (see [`super::judge::Tally`]), never as a pass.
 
 use super::judge::{call_line, class_as_specified, judged_calls};
@@ -106,16 +107,20 @@ fn verify_outage_sequence(case: &Case, results: &[StepResult]) -> Result<Tally, 
             continue;
         }
         // A host failure is `internal`; a call decided without the store (SPEC.md's note
-        // under ERR-1: cached install and user records, the input) may be answered as before.
+        // under ERR-1: refused from cached install and user records, or an invalid input)
+        // may be answered as before. A call that returns data needs the store.
         let affected = *down == internal;
-        if !affected && down != first {
+        let decided_without_store = !matches!(first, Actual::Ok(_));
+        let unaffected_as_allowed = decided_without_store && down == first;
+        if !affected && !unaffected_as_allowed {
+            let allowed = if decided_without_store {
+                format!("internal, or the {} it returned before (decided without the store)", first.class())
+            } else {
+                "internal (the call returns data, which needs the store)".to_string()
+            };
             return Err(mismatch(
                 *step,
-                format!(
-                    "ERR-1: while the store is down, expected internal (or, for a call decided without the store, the {} it returned before), got {}",
-                    first.class(),
-                    down.class()
-                ),
+                format!("ERR-1: while the store is down, expected {allowed}, got {}", down.class()),
                 &internal,
                 down,
             ));

@@ -4,7 +4,8 @@
 
 use super::NamedCase;
 use super::build::*;
-use alga_conformance_protocol::UserType;
+use crate::case::Case;
+use alga_conformance_protocol::{Call, UserType};
 use alga_extension_contract::{CAP_CLIENT_READ, CAP_SERVICE_READ};
 
 /// A tenant A with one client and one catalog item; returns their ids.
@@ -12,9 +13,22 @@ fn one_of_each(w: &mut World) -> (String, String) {
     (w.clients(A, &["Alpha"]).remove(0), w.services(A, &["Plan"]).remove(0))
 }
 
+/// One install per capability set of `sets` (stored exactly as given), each with no user
+/// making `calls` in a tenant with one client and one catalog item.
+fn installs_trying(sets: &[&[&str]], calls: fn(&str, &str) -> Vec<Call>) -> Case {
+    let mut w = World::new(1);
+    let (client, service) = one_of_each(&mut w);
+    let mut steps = Vec::new();
+    for (n, capabilities) in sets.iter().enumerate() {
+        let install = w.install(A, n as u64 + 1, capabilities);
+        steps.extend(calls_in(&through(A, install, None), calls(&client, &service)));
+    }
+    w.case(steps)
+}
+
 /// Calls of every function whose input is invalid: page 0, page-size 101, a 1 MB search,
 /// a control character, ids that are not canonical UUIDs.
-fn invalid_calls() -> Vec<alga_conformance_protocol::Call> {
+fn invalid_calls() -> Vec<Call> {
     vec![
         clients().page(0).call(),
         services().size(101).call(),
@@ -31,32 +45,18 @@ pub const CAP_1: &[NamedCase] = &[
         name: "CAP-1.one-capability-each",
         description: "an install holding only cap:client.read reads clients and not services, and the other way round; one holding neither reads nothing",
         build: || {
-            let mut w = World::new(1);
-            let (client, service) = one_of_each(&mut w);
-            let mut steps = Vec::new();
-            for (n, capabilities) in
-                [&[CAP_CLIENT_READ][..], &[CAP_SERVICE_READ], &[], &["cap:context.read", "cap:log.emit"]]
-                    .into_iter()
-                    .enumerate()
-            {
-                let install = w.install(A, n as u64 + 1, capabilities);
-                steps.extend(calls_in(&through(A, install, None), every_function(&client, &service)));
-            }
-            w.case(steps)
+            let sets: &[&[&str]] =
+                &[&[CAP_CLIENT_READ], &[CAP_SERVICE_READ], &[], &["cap:context.read", "cap:log.emit"]];
+            installs_trying(sets, every_function)
         },
     },
     NamedCase {
         name: "CAP-1.near-miss-capability-names",
         description: "cap:clients.read, cap:client.*, cap:client.readx and cap:service grant nothing",
         build: || {
-            let mut w = World::new(1);
-            let (client, service) = one_of_each(&mut w);
-            let install = w.install(
-                A,
-                1,
-                &["cap:clients.read", "cap:client.*", "cap:client.readx", "cap:service", "cap:services.read"],
-            );
-            w.case(calls_in(&through(A, install, None), every_function(&client, &service)))
+            let near_misses =
+                ["cap:clients.read", "cap:client.*", "cap:client.readx", "cap:service", "cap:services.read"];
+            installs_trying(&[&near_misses], every_function)
         },
     },
     NamedCase {
@@ -87,16 +87,7 @@ pub const CAP_1: &[NamedCase] = &[
 pub const CAP_2: &[NamedCase] = &[NamedCase {
     name: "CAP-2.invalid-input-without-capability",
     description: "invalid pages, page sizes, searches and ids are not-allowed when the install lacks the capability",
-    build: || {
-        let mut w = World::new(1);
-        one_of_each(&mut w);
-        let mut steps = Vec::new();
-        for (n, capabilities) in [&[][..], &[CAP_CLIENT_READ], &[CAP_SERVICE_READ]].into_iter().enumerate() {
-            let install = w.install(A, n as u64 + 1, capabilities);
-            steps.extend(calls_in(&through(A, install, None), invalid_calls()));
-        }
-        w.case(steps)
-    },
+    build: || installs_trying(&[&[], &[CAP_CLIENT_READ], &[CAP_SERVICE_READ]], |_, _| invalid_calls()),
 }];
 
 /// CAP-3.
@@ -105,56 +96,33 @@ pub const CAP_3: &[NamedCase] = &[
         name: "CAP-3.odd-case-and-white-space",
         description: "capability names stored with white space around them (space, tab, NBSP, line feed) or in other ASCII letter case grant",
         build: || {
-            let mut w = World::new(1);
-            let (client, service) = one_of_each(&mut w);
-            let mut steps = Vec::new();
-            for (n, capabilities) in [
-                &[" CAP:Client.Read ", "Cap:Service.Read\t"][..],
+            let sets: &[&[&str]] = &[
+                &[" CAP:Client.Read ", "Cap:Service.Read\t"],
                 &["\u{a0}cap:client.read\n", "CAP:SERVICE.READ"],
                 &["\u{2003}cap:CLIENT.read\u{3000}", " cap:service.READ\r\n"],
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let install = w.install(A, n as u64 + 1, capabilities);
-                steps.extend(calls_in(&through(A, install, None), every_function(&client, &service)));
-            }
-            w.case(steps)
+            ];
+            installs_trying(sets, every_function)
         },
     },
     NamedCase {
         name: "CAP-3.characters-that-are-not-white-space",
         description: "U+FEFF (which JavaScript's trim removes), U+001C-U+001F (which Python's strip removes) and U+200B around a name: no grant",
         build: || {
-            let mut w = World::new(1);
-            let (client, service) = one_of_each(&mut w);
-            let mut steps = Vec::new();
-            for (n, capabilities) in [
-                &["\u{feff}cap:client.read", "cap:service.read\u{1f}"][..],
+            let sets: &[&[&str]] = &[
+                &["\u{feff}cap:client.read", "cap:service.read\u{1f}"],
                 &["\u{1c}cap:client.read", "\u{200b}cap:service.read"],
                 &["cap:client.read\u{1e}", "\u{feff}cap:service.read\u{feff}"],
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let install = w.install(A, n as u64 + 1, capabilities);
-                steps.extend(calls_in(&through(A, install, None), every_function(&client, &service)));
-            }
-            w.case(steps)
+            ];
+            installs_trying(sets, every_function)
         },
     },
     NamedCase {
         name: "CAP-3.near-misses",
         description: "names that differ by more than white space and ASCII case grant nothing: a dotted capital I, a space inside, a suffix",
         build: || {
-            let mut w = World::new(1);
-            let (client, service) = one_of_each(&mut w);
-            let install = w.install(
-                A,
-                1,
-                &["CAP:CL\u{130}ENT.READ", "cap: service.read", "cap:client.read.all", "cap:service.reads"],
-            );
-            w.case(calls_in(&through(A, install, None), every_function(&client, &service)))
+            let near_misses =
+                ["CAP:CL\u{130}ENT.READ", "cap: service.read", "cap:client.read.all", "cap:service.reads"];
+            installs_trying(&[&near_misses], every_function)
         },
     },
 ];

@@ -4,7 +4,19 @@
 
 use super::NamedCase;
 use super::build::*;
+use crate::case::Case;
 use alga_conformance_protocol::{Call, ExecutionContext, UserType};
+
+/// Tenant A asks for a client (in lower and upper case) and a catalog item that exist only
+/// in tenant B: CTX-1 and ISO-1 both judge it.
+fn other_tenants_records_by_id() -> Case {
+    let mut w = World::new(2);
+    w.clients(A, &["Alpha"]);
+    let theirs = w.clients(B, &["Bravo"]).remove(0);
+    let their_service = w.services(B, &["Bravo plan"]).remove(0);
+    let calls = [get_client(&theirs), get_client(&upper(&theirs)), get_service(&their_service)];
+    w.case(calls_in(&admin(A), calls))
+}
 
 /// CTX-1.
 pub const CTX_1: &[NamedCase] = &[
@@ -44,14 +56,7 @@ pub const CTX_1: &[NamedCase] = &[
     NamedCase {
         name: "CTX-1.get-other-tenants-ids",
         description: "get-client and get-service of ids that exist only in another tenant find nothing",
-        build: || {
-            let mut w = World::new(2);
-            w.clients(A, &["Alpha"]);
-            let theirs = w.clients(B, &["Bravo"]).remove(0);
-            let their_service = w.services(B, &["Bravo plan"]).remove(0);
-            let calls = [get_client(&theirs), get_client(&upper(&theirs)), get_service(&their_service)];
-            w.case(calls_in(&admin(A), calls))
-        },
+        build: other_tenants_records_by_id,
     },
 ];
 
@@ -146,14 +151,7 @@ pub const ISO_1: &[NamedCase] = &[
     NamedCase {
         name: "ISO-1.get-other-tenants-records",
         description: "get-client and get-service of ids that exist only in another tenant return nothing of it",
-        build: || {
-            let mut w = World::new(2);
-            w.clients(A, &["Alpha"]);
-            let theirs = w.clients(B, &["Bravo"]).remove(0);
-            let their_service = w.services(B, &["Bravo plan"]).remove(0);
-            let calls = [get_client(&theirs), get_client(&upper(&theirs)), get_service(&their_service)];
-            w.case(calls_in(&admin(A), calls))
-        },
+        build: other_tenants_records_by_id,
     },
     NamedCase {
         name: "ISO-1.same-ids-in-two-tenants",
@@ -191,7 +189,7 @@ pub const ISO_1: &[NamedCase] = &[
 /// ISO-1.concurrent.
 pub const ISO_1_CONCURRENT: &[NamedCase] = &[NamedCase {
     name: "ISO-1.concurrent.two-tenants-at-once",
-    description: "lists and gets of two tenants that share ids, run one at a time and then all at once",
+    description: "lists, gets and id searches of two tenants that share ids, run one at a time and then all at once",
     build: || {
         let (w, client, service) = twin_tenants();
         let only_b = id(Kind::Client, B, 2);
@@ -202,7 +200,8 @@ pub const ISO_1_CONCURRENT: &[NamedCase] = &[NamedCase {
                 calls.push((context.clone(), clients().size(100).call()));
                 calls.push((context.clone(), services().size(100).call()));
                 calls.push((context.clone(), get_client(if round == 1 { &only_b } else { &client })));
-                calls.push((context, get_service(&service)));
+                calls.push((context.clone(), get_service(&service)));
+                calls.push((context, clients().search(&only_b).inactive(true).call()));
             }
         }
         w.case(alone_then_together(calls))

@@ -17,6 +17,9 @@ use std::path::Path;
 /// Most fixture lines printed for one counterexample (the case file has them all).
 const MAX_FIXTURE_LINES: usize = 40;
 
+/// Where the lists of what was tried wrap.
+const REPORT_WIDTH: usize = 100;
+
 /// Progress lines on a writer (standard error, normally).
 pub struct HumanProgress<W: Write> {
     out: W,
@@ -188,25 +191,46 @@ fn tried(report: &Report<'_>) -> String {
         let failed: Vec<&str> = rule.named.iter().filter(|n| !n.passed).map(|n| n.name).collect();
         let slugs: Vec<&str> =
             rule.named.iter().map(|n| n.name.rsplit_once('.').map_or(n.name, |(_, slug)| slug)).collect();
-        let _ = writeln!(
-            out,
-            "  {:<8} named: {}",
-            rule.rule.id,
-            if slugs.is_empty() { "none".into() } else { slugs.join(", ") }
-        );
+        let named: Vec<String> = if slugs.is_empty() {
+            vec!["none".into()]
+        } else {
+            slugs.iter().map(|s| s.to_string()).collect()
+        };
+        out.push_str(&wrapped(&format!("  {:<8} named: ", rule.rule.id), &named));
         if !failed.is_empty() {
-            let _ = writeln!(out, "           named cases failing: {}", failed.join(", "));
+            let failed: Vec<String> = failed.iter().map(|s| s.to_string()).collect();
+            out.push_str(&wrapped("           named cases failing: ", &failed));
         }
-        let touched: Vec<String> =
+        let mut touched: Vec<String> =
             rule.categories.in_order().iter().map(|(name, n)| format!("{name} {n}")).collect();
-        let _ = writeln!(
-            out,
-            "           random {}: {}; {} calls judged",
-            rule.cases,
-            if touched.is_empty() { "-".to_string() } else { touched.join(", ") },
-            rule.tally.judged
-        );
+        touched.push(format!("{} calls judged", rule.tally.judged));
+        out.push_str(&wrapped(&format!("           random {}: ", rule.cases), &touched));
     }
+    out
+}
+
+/// `items` after `lead`, comma-separated, wrapped at [`REPORT_WIDTH`] columns under the
+/// first item.
+fn wrapped(lead: &str, items: &[String]) -> String {
+    let indent = " ".repeat(lead.chars().count());
+    let mut out = String::from(lead);
+    let mut column = indent.len();
+    for (n, item) in items.iter().enumerate() {
+        let piece = if n + 1 < items.len() { format!("{item},") } else { item.clone() };
+        if n > 0 {
+            if column + 1 + piece.chars().count() > REPORT_WIDTH {
+                out.push('\n');
+                out.push_str(&indent);
+                column = indent.len();
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+        }
+        column += piece.chars().count();
+        out.push_str(&piece);
+    }
+    out.push('\n');
     out
 }
 
@@ -312,5 +336,22 @@ fn result_line(result: &StepResult) -> String {
         StepResult::Concurrent(outcomes) => format!("{} outcomes", outcomes.len()),
         StepResult::StoreOutage(Ok(())) => "done".to_string(),
         StepResult::StoreOutage(Err(e)) => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_wrap_under_their_first_item() {
+        let items: Vec<String> = (0..30).map(|n| format!("category-{n} {n}")).collect();
+        let text = wrapped("  AUTH-2   named: ", &items);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1, "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= REPORT_WIDTH), "{text}");
+        assert!(lines[1].starts_with(&" ".repeat("  AUTH-2   named: ".len())), "{text}");
+        assert_eq!(text.matches("category-").count(), 30);
+        assert_eq!(wrapped("x: ", &["a".into(), "b".into()]), "x: a, b\n");
     }
 }

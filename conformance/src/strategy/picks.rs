@@ -28,6 +28,19 @@ impl Kind {
         }
     }
 
+    /// Names of the tenant's records of this kind.
+    pub fn names(self, tenant: &Tenant) -> Vec<&str> {
+        match self {
+            Kind::Clients => tenant.clients.iter().map(|c| c.client_name.as_str()).collect(),
+            Kind::Services => tenant.services.iter().map(|s| s.service_name.as_str()).collect(),
+        }
+    }
+
+    /// The kind a contract interface reads (`clients` or `services`).
+    pub fn of_interface(interface: &str) -> Kind {
+        if interface == "services" { Kind::Services } else { Kind::Clients }
+    }
+
     /// Texts a search of this kind looks at, per record: names, emails, SKUs, descriptions.
     pub fn searchable_texts(self, tenant: &Tenant) -> Vec<&str> {
         match self {

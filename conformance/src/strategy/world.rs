@@ -248,11 +248,11 @@ fn build(raw_tenants: Vec<RawTenant>) -> Fixture {
 fn distinct_tenants(mut raw_tenants: Vec<RawTenant>) -> Vec<RawTenant> {
     let mut taken = HashSet::new();
     for tenant in &mut raw_tenants {
-        if !taken.insert(tenant.id) {
-            if let Some(free) = (0..TENANT_POOL).find(|id| !taken.contains(id)) {
-                tenant.id = free;
-                taken.insert(free);
-            }
+        if !taken.insert(tenant.id)
+            && let Some(free) = (0..TENANT_POOL).find(|id| !taken.contains(id))
+        {
+            tenant.id = free;
+            taken.insert(free);
         }
     }
     raw_tenants.retain(|t| t.id < TENANT_POOL);
