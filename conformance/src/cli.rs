@@ -3,7 +3,7 @@
 //! `model-testee` (the oracle served over the testee protocol, for the suite's own tests).
 
 use crate::checks::{Level, REGISTRY};
-use crate::driver::model::{Faults, ModelTestee};
+use crate::driver::model::{Answer as ModelAnswer, Faults, ModelTestee};
 use crate::driver::process::{DEFAULT_TIMEOUT, ProcessTestee};
 use crate::expectations::Expectations;
 use crate::replay::CaseFile;
@@ -55,7 +55,8 @@ enum Command {
     /// Write the probe component: a generated guest that forwards every contract function,
     /// for hosts that load it themselves.
     Probe(ProbeArgs),
-    /// List every check: id, rules, level, description.
+    /// List every check: id, level, rules, description, its named edge cases (to select with
+    /// `run --check NAME`) and what its random cases aim at.
     Checks,
     /// Serve the oracle over the testee protocol (for testing the suite itself).
     #[command(hide = true)]
@@ -124,11 +125,12 @@ struct RunArgs {
     /// Seed of the run (printed; default: a new one).
     #[arg(long)]
     seed: Option<u64>,
-    /// Generated cases per check.
+    /// Random cases per check (at least 1), run after the check's named edge cases.
     #[arg(long, default_value_t = DEFAULT_CASES)]
     cases: u32,
-    /// Run only these checks (a check id such as `ISO-1.concurrent`, or a rule ID);
-    /// repeatable.
+    /// Run only these: a check id (`ISO-1.concurrent`), a rule ID (every check of the rule),
+    /// or a named edge case (`AUTH-2.user-of-other-tenant`: that case alone); repeatable.
+    /// `alga-conformance checks` lists them all.
     #[arg(long = "check", value_name = "ID")]
     checks: Vec<String>,
     /// Run only the REQUIRED checks.
@@ -150,9 +152,11 @@ struct RunArgs {
     /// Write the report to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Where counterexamples are saved as replayable case files.
-    #[arg(long, value_name = "DIR", default_value = "alga-conformance-failures")]
-    failures_dir: PathBuf,
+    /// Where counterexamples are saved as replayable case files [default: the directory
+    /// alga-conformance/seed-<SEED> under the system's temporary directory, e.g.
+    /// /tmp/alga-conformance/seed-42; every path is printed in the report].
+    #[arg(long, value_name = "DIR")]
+    failures_dir: Option<PathBuf>,
     /// Re-run exactly the case in this case file (written by a failed run) and report it.
     #[arg(long, value_name = "FILE")]
     replay: Option<PathBuf>,
@@ -162,6 +166,17 @@ struct RunArgs {
     /// Most shrinking steps per failure (0 reports the case as found).
     #[arg(long, default_value_t = DEFAULT_SHRINK_ITERATIONS)]
     shrink_iterations: u32,
+}
+
+/// What the model testee answers every call with, instead of the oracle's answer.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum AnswerAll {
+    /// `err(not-allowed)`.
+    NotAllowed,
+    /// `err(internal)`.
+    Internal,
+    /// A host failure.
+    HostFailure,
 }
 
 #[derive(Args, Debug)]
@@ -184,6 +199,14 @@ struct ModelArgs {
     /// Reject every fixture.
     #[arg(long)]
     reject_fixtures: bool,
+    /// Answer every call with this, whatever the oracle says.
+    #[arg(long, value_enum)]
+    answer_all: Option<AnswerAll>,
+    /// Start a child process that outlives the testee unless its process group is killed
+    /// (for the test that a hung testee's children are killed too); its pid is printed on
+    /// standard error.
+    #[arg(long)]
+    spawn_child: bool,
 }
 
 /// Runs the command line `args` (the program name first); returns the exit code.
@@ -215,6 +238,16 @@ pub fn main(args: Vec<String>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
                     check.rules.join(","),
                     check.description
                 );
+                for named in check.named {
+                    let _ = writeln!(stdout, "    named  {:<58} {}", named.name, named.description);
+                }
+                for aim in crate::coverage::AIMS.iter().filter(|a| a.check == check.id) {
+                    let _ = writeln!(
+                        stdout,
+                        "    aims   at least {}% of random cases touch {}",
+                        aim.at_least_percent, aim.category
+                    );
+                }
             }
             EXIT_CONFORMS
         }
@@ -226,7 +259,14 @@ pub fn main(args: Vec<String>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
                 no_outage: model.no_outage,
                 get_is_internal: model.get_is_internal,
                 reject_fixtures: model.reject_fixtures,
+                answer_all: model.answer_all.map(|answer| match answer {
+                    AnswerAll::NotAllowed => ModelAnswer::NotAllowed,
+                    AnswerAll::Internal => ModelAnswer::Internal,
+                    AnswerAll::HostFailure => ModelAnswer::HostFailure,
+                }),
             };
+            // Kept alive for as long as the testee serves: a grandchild of the runner.
+            let _child = model.spawn_child.then(spawn_lingering_child);
             let mut testee = ModelTestee::new(faults);
             let stdin = std::io::stdin();
             match alga_conformance_protocol::wire::serve(&mut testee, stdin.lock(), std::io::stdout()) {
@@ -291,6 +331,56 @@ fn open_reference(_store: &str) -> anyhow::Result<Box<dyn Testee>> {
     )
 }
 
+/// A `sleep` that outlives its parent unless its process group is killed; its pid goes to
+/// standard error so a test can find it.
+fn spawn_lingering_child() -> Option<std::process::Child> {
+    let child = std::process::Command::new("sleep").arg("600").spawn().ok()?;
+    eprintln!("model testee: started child process {}", child.id());
+    Some(child)
+}
+
+/// Options of `run` that choose the testee and the contract: a replay needs them to run the
+/// case against the same host.
+const TESTEE_OPTIONS: &[&str] = &["--testee", "--store", "--timeout", "--version", "--wit"];
+/// Flags (no value) of the same kind.
+const TESTEE_FLAGS: &[&str] = &["--testee-stderr"];
+
+/// The words of `args` (the command line, program name first) that choose the testee and
+/// the contract, quoted for a shell.
+fn testee_words(args: &[String]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut iter = args.iter().skip(1);
+    while let Some(arg) = iter.next() {
+        if TESTEE_FLAGS.contains(&arg.as_str()) {
+            words.push(arg.clone());
+        } else if TESTEE_OPTIONS.contains(&arg.as_str()) {
+            words.push(arg.clone());
+            if let Some(value) = iter.next() {
+                words.push(shell_quote(value));
+            }
+        } else if TESTEE_OPTIONS.iter().any(|option| arg.starts_with(&format!("{option}="))) {
+            words.push(shell_quote(arg));
+        }
+    }
+    words
+}
+
+/// The command that replays a case file against the testee of this command line (the file
+/// goes last).
+fn replay_prefix(args: &[String]) -> String {
+    let mut words = vec!["alga-conformance".to_string(), "run".to_string()];
+    words.extend(testee_words(args));
+    words.push("--replay".to_string());
+    words.join(" ")
+}
+
+/// Where counterexamples go when `--failures-dir` is not given: a directory per seed under
+/// the system's temporary directory, so that a run never writes into the directory it was
+/// started in and runs with other seeds keep their files.
+pub fn default_failures_dir(seed: u64) -> PathBuf {
+    std::env::temp_dir().join("alga-conformance").join(format!("seed-{seed}"))
+}
+
 /// The command line as a shell command, without `--update-expectations` and with the
 /// seed, so that it reproduces the run.
 fn reproducing_command(args: &[String], seed: u64) -> String {
@@ -329,13 +419,20 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
         let _ = writeln!(stderr, "error: {message}");
         code
     };
-    if let Some(unknown) =
-        args.checks.iter().find(|id| !REGISTRY.iter().any(|c| c.id == **id || c.rules.contains(&id.as_str())))
-    {
+    if let Some(unknown) = args.checks.iter().find(|id| !crate::checks::is_selector(id)) {
         return error(
             stderr,
             EXIT_USAGE,
-            format!("--check {unknown}: no check or rule has this id (see `alga-conformance checks`)"),
+            format!(
+                "--check {unknown}: no check, rule or named case has this id (see `alga-conformance checks`)"
+            ),
+        );
+    }
+    if args.cases == 0 && args.replay.is_none() {
+        return error(
+            stderr,
+            EXIT_USAGE,
+            "--cases 0: at least one random case per check is needed for a verdict (the named edge cases run in addition; select one alone with --check NAME)".to_string(),
         );
     }
     let expectations = match &args.expectations {
@@ -381,6 +478,7 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
     }
 
     let seed = args.seed.unwrap_or_else(new_seed);
+    let failures_dir = args.failures_dir.clone().unwrap_or_else(|| default_failures_dir(seed));
     let config = RunConfig {
         seed,
         cases: args.cases,
@@ -389,6 +487,7 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
         required_only: args.required_only,
         fail_fast: args.fail_fast,
         shrink_iterations: args.shrink_iterations,
+        named_cases: true,
     };
     let _ = write!(stderr, "{}", human::header(&info, seed, config.cases, &probe.version));
     let mut progress = HumanProgress::new(&mut *stderr);
@@ -397,8 +496,8 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
         Err(e) => {
             let hint = match &e {
                 RunError::Case { case, .. } => {
-                    let path = args.failures_dir.join("fixture-that-failed-to-load.json");
-                    let saved = std::fs::create_dir_all(&args.failures_dir).and_then(|()| {
+                    let path = failures_dir.join("fixture-that-failed-to-load.json");
+                    let saved = std::fs::create_dir_all(&failures_dir).and_then(|()| {
                         std::fs::write(&path, serde_json::to_string_pretty(case).unwrap_or_default())
                     });
                     if saved.is_ok() {
@@ -417,7 +516,7 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
     let mut case_files = BTreeMap::new();
     for result in &run.checks {
         if let CheckStatus::Fail(failure) = &result.status {
-            match CaseFile::new(&run, result, failure).save(&args.failures_dir) {
+            match CaseFile::new(&run, result, failure).save(&failures_dir) {
                 Ok(path) => {
                     case_files.insert(result.check.id.to_string(), path);
                 }
@@ -436,6 +535,7 @@ fn run_command(argv: &[String], args: RunArgs, stdout: &mut dyn Write, stderr: &
         expectations,
         case_files,
         command: reproducing_command(argv, seed),
+        replay_command: replay_prefix(argv),
         expectations_path: args.expectations.clone().or_else(|| args.update_expectations.clone()),
     };
     if let Some(path) = &args.update_expectations {
@@ -515,13 +615,21 @@ fn replay_command(
             let _ = writeln!(stderr, "error: the case could not be carried out: {e}");
             EXIT_RUN_ERROR
         }
-        Ok((_, Ok(()))) => {
+        Ok((_, Ok(_))) => {
             let _ = writeln!(stdout, "PASS: the host now conforms on this case ({})", file.message);
             EXIT_CONFORMS
         }
         Ok((results, Err(mismatch))) => {
-            let failure =
-                runner::Failure { case: file.case.clone(), results, mismatch, shrink_steps: 0, flaky: false };
+            let named_case =
+                file.named_case.as_deref().and_then(crate::checks::named_case).map(|(_, named)| named.name);
+            let failure = runner::Failure {
+                case: file.case.clone(),
+                results,
+                mismatch,
+                shrink_steps: 0,
+                flaky: false,
+                named_case,
+            };
             let _ = write!(stdout, "{}", human::failure_text(check, &failure, None, None));
             let level = if check.level == Level::Required {
                 "the host does not conform"

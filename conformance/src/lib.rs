@@ -10,6 +10,8 @@
 //! | [`strategy`] | proptest strategies for worlds, contexts, ids, searches, calls |
 //! | [`case`] | a case (fixture + steps) and running it against a testee |
 //! | [`checks`] | the registry: one check per property, named by rule ID, with its level |
+//! | [`named`] | the named edge cases of each check, run first on every seed |
+//! | [`coverage`] | categories of input, what each run's random cases touched, what they aim at |
 //! | [`spec`] | the rule IDs and levels of SPEC.md (embedded at build time) |
 //! | [`runner`] | running checks with proptest: seeds, cases, shrinking |
 //! | [`driver`] | reaching hosts: in process, out of process (JSON lines), the model |
@@ -22,8 +24,10 @@
 pub mod case;
 pub mod checks;
 pub mod cli;
+pub mod coverage;
 pub mod driver;
 pub mod expectations;
+pub mod named;
 pub mod oracle;
 pub mod outcome;
 pub mod replay;

@@ -32,6 +32,9 @@ pub struct CaseFile {
     pub seed: u64,
     /// The testee that failed it.
     pub testee: String,
+    /// The named edge case it is, when the failure was one (`AUTH-2.user-of-other-tenant`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named_case: Option<String>,
     /// Why it failed.
     pub message: String,
     /// What a conforming host returns (as in the report's diff).
@@ -53,6 +56,7 @@ impl CaseFile {
             contract_version: run.config.contract_version.clone(),
             seed: run.config.seed,
             testee: format!("{} {}", run.testee.name, run.testee.version),
+            named_case: failure.named_case.map(str::to_string),
             message: failure.mismatch.message.clone(),
             expected: failure.mismatch.expected.clone(),
             actual: failure.mismatch.actual.clone(),

@@ -1,10 +1,15 @@
-//! Running checks against a testee: for every check, proptest generates `cases` cases from
-//! the check's strategy (seeded from the run's seed and the check id, so every check is
-//! reproducible alone), runs each through the testee, verifies it, and on a failure shrinks
-//! it to a minimal counterexample.
+//! Running checks against a testee: for every check, its named edge cases first (the same
+//! on every seed), then `cases` random cases that proptest draws from the check's strategy
+//! (seeded from the run's seed and the check id, so every check is reproducible alone).
+//! Each case runs through the testee and is verified; a failing random case is shrunk to a
+//! minimal counterexample. The runner adds up what each check judged ([`Tally`]) and which
+//! categories of input its random cases touched ([`Counts`]), and reports a check that
+//! judged too little as unverified rather than passed.
 
 use crate::case::{Case, CaseError, StepResult, run_case};
-use crate::checks::{Check, Mismatch, Needs, REGISTRY};
+use crate::checks::{Check, Mismatch, Needs, REGISTRY, Tally};
+use crate::coverage::Counts;
+use crate::named::NamedCase;
 use alga_conformance_protocol::{PROTOCOL_VERSION, Testee, TesteeError, TesteeInfo};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::RefCell;
@@ -28,7 +33,8 @@ pub struct RunConfig {
     /// The contract version under test: calls are aimed at it and the probe is built
     /// from its WIT.
     pub contract_version: String,
-    /// Checks to run (ids or rule IDs); empty means every check.
+    /// What to run: check ids, rule IDs (every check of the rule) or names of named cases
+    /// (that case alone, no random cases); empty means every check.
     pub only: Vec<String>,
     /// Skip RECOMMENDED checks.
     pub required_only: bool,
@@ -36,6 +42,10 @@ pub struct RunConfig {
     pub fail_fast: bool,
     /// Largest number of shrinking steps per failure (0: report the case as found).
     pub shrink_iterations: u32,
+    /// Run each check's named edge cases before its random ones (the default, and what
+    /// the command line always does). Off only to study the random cases alone, as the
+    /// suite's own tests of shrinking do.
+    pub named_cases: bool,
 }
 
 impl RunConfig {
@@ -50,15 +60,38 @@ impl RunConfig {
             required_only: false,
             fail_fast: false,
             shrink_iterations: DEFAULT_SHRINK_ITERATIONS,
+            named_cases: true,
         }
     }
 
     /// Whether `check` is selected by [`RunConfig::only`] and [`RunConfig::required_only`].
-    pub fn selects(&self, check: &Check) -> bool {
-        let by_name = self.only.is_empty()
-            || self.only.iter().any(|name| name == check.id || check.rules.contains(&name.as_str()));
-        by_name && !(self.required_only && check.level == crate::checks::Level::Recommended)
+    pub fn selects(&self, check: &'static Check) -> bool {
+        self.selection(check).is_some()
     }
+
+    /// What of `check` runs: everything, some of its named cases only, or nothing (`None`).
+    pub fn selection(&self, check: &'static Check) -> Option<Selection> {
+        if self.required_only && check.level == crate::checks::Level::Recommended {
+            return None;
+        }
+        let whole = self.only.is_empty()
+            || self.only.iter().any(|name| name == check.id || check.rules.contains(&name.as_str()));
+        if whole {
+            return Some(Selection::Whole);
+        }
+        let named: Vec<&'static NamedCase> =
+            check.named.iter().filter(|n| self.only.iter().any(|name| name == n.name)).collect();
+        (!named.is_empty()).then_some(Selection::Named(named))
+    }
+}
+
+/// What of a check a run runs.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// Its named cases, then its random cases.
+    Whole,
+    /// These of its named cases only.
+    Named(Vec<&'static NamedCase>),
 }
 
 /// The shrunk counterexample of a failed check.
@@ -74,6 +107,17 @@ pub struct Failure {
     pub shrink_steps: u32,
     /// Set when the minimal case passed when run again (the host is not deterministic).
     pub flaky: bool,
+    /// The named case that failed, when it was one (named cases are not shrunk).
+    pub named_case: Option<&'static str>,
+}
+
+/// A named case that ran, and whether it passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NamedRun {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether the host passed it.
+    pub passed: bool,
 }
 
 /// How a check ended.
@@ -96,12 +140,33 @@ pub struct CheckResult {
     pub check: &'static Check,
     /// How it ended.
     pub status: CheckStatus,
-    /// Generated cases run (the failing one included, shrinking steps not).
+    /// Random cases run (the failing one included, shrinking steps not).
     pub cases: u32,
-    /// Every case run, shrinking steps included.
+    /// Every case run: named, random and shrinking steps.
     pub executions: u32,
+    /// The named cases that ran, in order.
+    pub named: Vec<NamedRun>,
+    /// What the check judged over its named and random cases.
+    pub tally: Tally,
+    /// Random cases per category of input they touched.
+    pub categories: Counts,
     /// Wall time.
     pub duration: Duration,
+}
+
+impl CheckResult {
+    fn not_run(check: &'static Check, status: CheckStatus) -> CheckResult {
+        CheckResult {
+            check,
+            status,
+            cases: 0,
+            executions: 0,
+            named: Vec::new(),
+            tally: Tally::default(),
+            categories: Counts::default(),
+            duration: Duration::ZERO,
+        }
+    }
 }
 
 /// The result of a run.
@@ -212,30 +277,22 @@ pub fn run(
     let mut stop = false;
     let mut position = 0;
     for check in REGISTRY {
-        if stop || !config.selects(check) {
-            results.push(CheckResult {
-                check,
-                status: CheckStatus::NotRun,
-                cases: 0,
-                executions: 0,
-                duration: Duration::ZERO,
-            });
+        let selection = if stop { None } else { config.selection(check) };
+        let Some(selection) = selection else {
+            results.push(CheckResult::not_run(check, CheckStatus::NotRun));
             continue;
-        }
+        };
         progress.check_started(position, selected.len(), check);
         let result = if check.needs == Needs::StoreOutage && !info.store_outage {
-            CheckResult {
+            CheckResult::not_run(
                 check,
-                status: CheckStatus::Unverified(
+                CheckStatus::Unverified(
                     "the testee cannot simulate a store outage (its describe answer says storeOutage: false)"
                         .into(),
                 ),
-                cases: 0,
-                executions: 0,
-                duration: Duration::ZERO,
-            }
+            )
         } else {
-            run_check(testee, check, config)?
+            run_check(testee, check, &selection, config)?
         };
         progress.check_finished(position, selected.len(), &result);
         position += 1;
@@ -274,7 +331,7 @@ pub fn run_and_verify(
     check: &Check,
     case: &Case,
     version: &str,
-) -> Result<(Vec<StepResult>, Result<(), Mismatch>), CaseError> {
+) -> Result<(Vec<StepResult>, Result<Tally, Mismatch>), CaseError> {
     let results = run_case(testee, case, version)?;
     let verdict = catch_unwind(AssertUnwindSafe(|| (check.verify)(case, &results))).unwrap_or_else(|panic| {
         let what = panic
@@ -303,14 +360,89 @@ struct CheckState<'t> {
     failing: bool,
     fatal: Option<(CaseError, Case)>,
     last_failure: Option<(Case, Vec<StepResult>, Mismatch)>,
+    tally: Tally,
+    categories: Counts,
+}
+
+/// The named cases `selection` runs, each verified; the failure of the first that failed.
+fn run_named(
+    testee: &mut dyn Testee,
+    check: &'static Check,
+    selection: &Selection,
+    run_named_cases: bool,
+    version: &str,
+    tally: &mut Tally,
+) -> Result<(Vec<NamedRun>, Option<Failure>), RunError> {
+    let named: Vec<&'static NamedCase> = match selection {
+        Selection::Whole if !run_named_cases => Vec::new(),
+        Selection::Whole => check.named.iter().collect(),
+        Selection::Named(some) => some.clone(),
+    };
+    let mut runs = Vec::with_capacity(named.len());
+    let mut first_failure = None;
+    for named_case in named {
+        let case = (named_case.build)();
+        let (results, verdict) = run_and_verify(testee, check, &case, version)
+            .map_err(|error| RunError::Case { check: check.id, error, case: Box::new(case.clone()) })?;
+        match verdict {
+            Ok(judged) => {
+                tally.add(judged);
+                runs.push(NamedRun { name: named_case.name, passed: true });
+            }
+            Err(mismatch) => {
+                runs.push(NamedRun { name: named_case.name, passed: false });
+                if first_failure.is_none() {
+                    first_failure = Some(Failure {
+                        case,
+                        results,
+                        mismatch,
+                        shrink_steps: 0,
+                        flaky: false,
+                        named_case: Some(named_case.name),
+                    });
+                }
+            }
+        }
+    }
+    Ok((runs, first_failure))
 }
 
 fn run_check(
     testee: &mut dyn Testee,
     check: &'static Check,
+    selection: &Selection,
     config: &RunConfig,
 ) -> Result<CheckResult, RunError> {
     let started = Instant::now();
+    let version = config.contract_version.as_str();
+    let mut tally = Tally::default();
+    let (named, named_failure) =
+        run_named(testee, check, selection, config.named_cases, version, &mut tally)?;
+    let named_executions = u32::try_from(named.len()).unwrap_or(u32::MAX);
+    let finished = |status, cases, executions, tally, categories| CheckResult {
+        check,
+        status,
+        cases,
+        executions: named_executions + executions,
+        named: named.clone(),
+        tally,
+        categories,
+        duration: started.elapsed(),
+    };
+    if let Some(failure) = named_failure {
+        // The random cases would only find what a named case already shows.
+        return Ok(finished(CheckStatus::Fail(Box::new(failure)), 0, 0, tally, Counts::default()));
+    }
+    if let Selection::Named(_) = selection {
+        return Ok(finished(CheckStatus::Pass, 0, 0, tally, Counts::default()));
+    }
+    if config.cases == 0 {
+        let status = CheckStatus::Unverified(format!(
+            "no random cases were run (--cases 0); only the {} named cases",
+            named.len()
+        ));
+        return Ok(finished(status, 0, 0, tally, Counts::default()));
+    }
     let proptest_config = Config {
         cases: config.cases,
         failure_persistence: None,
@@ -327,7 +459,6 @@ fn run_check(
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &check_seed(config.seed, check.id));
     let mut runner = TestRunner::new_with_rng(proptest_config, rng);
     let strategy = (check.cases)();
-    let version = config.contract_version.as_str();
     let state = RefCell::new(CheckState {
         testee,
         executions: 0,
@@ -335,6 +466,8 @@ fn run_check(
         failing: false,
         fatal: None,
         last_failure: None,
+        tally,
+        categories: Counts::default(),
     });
     let outcome = runner.run(&strategy, |case: Case| {
         let mut state = state.borrow_mut();
@@ -348,13 +481,19 @@ fn run_check(
         state.executions += 1;
         if !state.failing {
             state.cases_before_failure += 1;
+            state.categories.add_case(&case);
         }
         match run_and_verify(&mut *state.testee, check, &case, version) {
             Err(error) => {
                 state.fatal = Some((error, case));
                 Ok(())
             }
-            Ok((_, Ok(()))) => Ok(()),
+            Ok((_, Ok(judged))) => {
+                if !state.failing {
+                    state.tally.add(judged);
+                }
+                Ok(())
+            }
             Ok((results, Err(mismatch))) => {
                 state.failing = true;
                 let reason = mismatch.message.clone();
@@ -369,7 +508,10 @@ fn run_check(
     }
     let shrink_steps = state.executions - state.cases_before_failure;
     let status = match outcome {
-        Ok(()) => CheckStatus::Pass,
+        Ok(()) => match state.tally.shortfall(check.id) {
+            Some(reason) => CheckStatus::Unverified(reason),
+            None => CheckStatus::Pass,
+        },
         Err(TestError::Abort(reason)) => {
             return Err(RunError::Generator { check: check.id, reason: reason.to_string() });
         }
@@ -381,22 +523,16 @@ fn run_check(
             })?;
             let failure = match rerun {
                 (results, Err(mismatch)) => {
-                    Failure { case: minimal, results, mismatch, shrink_steps, flaky: false }
+                    Failure { case: minimal, results, mismatch, shrink_steps, flaky: false, named_case: None }
                 }
-                (_, Ok(())) => {
+                (_, Ok(_)) => {
                     let (case, results, mismatch) =
                         state.last_failure.take().expect("a failing run saw a failure");
-                    Failure { case, results, mismatch, shrink_steps, flaky: true }
+                    Failure { case, results, mismatch, shrink_steps, flaky: true, named_case: None }
                 }
             };
             CheckStatus::Fail(Box::new(failure))
         }
     };
-    Ok(CheckResult {
-        check,
-        status,
-        cases: state.cases_before_failure,
-        executions: state.executions,
-        duration: started.elapsed(),
-    })
+    Ok(finished(status, state.cases_before_failure, state.executions, state.tally, state.categories))
 }

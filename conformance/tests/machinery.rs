@@ -1,11 +1,12 @@
 //! The suite's own machinery, tested without a host: the model testee answers from the
 //! oracle (optionally with deliberate faults), in process and through the JSON-lines
-//! protocol (`alga-conformance model-testee`). Runner, verdicts, expectations (exact
-//! semantics), reports, case files and replay, exit codes, and the out-of-process driver's
-//! handling of hung, crashed and garbling testees.
+//! protocol (`alga-conformance model-testee`). Runner, named cases, vacuous passes,
+//! verdicts, expectations (exact semantics), reports, case files and replay, exit codes,
+//! and the out-of-process driver's handling of hung (children included), crashed and
+//! garbling testees.
 
 use alga_conformance::cli;
-use alga_conformance::driver::model::{Faults, ModelTestee};
+use alga_conformance::driver::model::{Answer, Faults, ModelTestee};
 use alga_conformance::driver::process::ProcessTestee;
 use alga_conformance::runner::{self, CheckStatus, RunConfig};
 use alga_conformance::versions;
@@ -29,12 +30,23 @@ fn model_command(flags: &str) -> String {
 }
 
 fn run_model(faults: Faults, cases: u32, only: &[&str]) -> runner::RunResult {
+    run_model_with(faults, cases, only, |_| {})
+}
+
+/// [`run_model`] with the configuration changed by `adjust`.
+fn run_model_with(
+    faults: Faults,
+    cases: u32,
+    only: &[&str],
+    adjust: impl Fn(&mut RunConfig),
+) -> runner::RunResult {
     let mut testee = ModelTestee::new(faults);
     let probe = versions::probe_for_version(None).unwrap();
     let info = runner::prepare(&mut testee, &probe.probe.component, &probe.version).unwrap();
     let mut config = RunConfig::new(7);
     config.cases = cases;
     config.only = only.iter().map(|s| s.to_string()).collect();
+    adjust(&mut config);
     runner::run(&mut testee, info, &config, &mut runner::Quiet).unwrap()
 }
 
@@ -49,12 +61,117 @@ fn the_model_passes_every_check() {
             result.status
         );
         assert_eq!(result.cases, 32, "{}", result.check.id);
+        assert_eq!(result.named.len(), result.check.named.len(), "{}", result.check.id);
+        assert!(result.named.iter().all(|n| n.passed), "{}", result.check.id);
+        assert!(
+            result.tally.judged > 0 && result.tally.unjudged == 0,
+            "{}: {:?}",
+            result.check.id,
+            result.tally
+        );
+    }
+}
+
+#[test]
+fn a_broken_model_fails_on_a_named_case_before_any_random_case() {
+    let run = run_model(Faults { get_is_internal: true, ..Faults::default() }, 32, &["DATA-3"]);
+    let data_3 = run.checks.iter().find(|c| c.check.id == "DATA-3").unwrap();
+    let CheckStatus::Fail(failure) = &data_3.status else { panic!("DATA-3 passed") };
+    assert_eq!(failure.named_case, Some("DATA-3.ids-of-no-record"));
+    assert_eq!((data_3.cases, failure.shrink_steps), (0, 0), "no random case ran, nothing was shrunk");
+    assert!(data_3.named.iter().all(|n| !n.passed), "{:?}", data_3.named);
+}
+
+#[test]
+fn a_named_case_runs_alone_when_selected_by_name() {
+    let run = run_model(
+        Faults::default(),
+        32,
+        &["AUTH-2.user-of-other-tenant", "PAGE-4.equal-names-ordered-by-id"],
+    );
+    let ran: Vec<(&str, u32, Vec<&str>)> = run
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.status, CheckStatus::NotRun))
+        .map(|c| (c.check.id, c.cases, c.named.iter().map(|n| n.name).collect()))
+        .collect();
+    assert_eq!(
+        ran,
+        vec![
+            ("AUTH-2", 0, vec!["AUTH-2.user-of-other-tenant"]),
+            ("PAGE-4", 0, vec!["PAGE-4.equal-names-ordered-by-id"])
+        ]
+    );
+    assert!(
+        run.checks.iter().all(|c| !matches!(c.status, CheckStatus::Fail(_) | CheckStatus::Unverified(_)))
+    );
+}
+
+/// A testee that refuses or fails every call must not pass the checks that look only at
+/// what `ok` answers hold (ISO-1, PAGE-4, DATA-1, DATA-2), nor ERR-1 and ERR-2.
+#[test]
+fn refusing_or_failing_everything_passes_nothing_vacuously() {
+    let looked_at = ["ISO-1", "ISO-1.concurrent", "PAGE-4", "DATA-1", "DATA-2", "ERR-1", "ERR-2"];
+    for answer in [Answer::NotAllowed, Answer::Internal, Answer::HostFailure] {
+        let run = run_model(Faults { answer_all: Some(answer), ..Faults::default() }, 16, &looked_at);
+        for id in looked_at {
+            let result = run.checks.iter().find(|c| c.check.id == id).unwrap();
+            assert!(
+                matches!(result.status, CheckStatus::Fail(_) | CheckStatus::Unverified(_)),
+                "{id} passed a testee answering every call {answer:?}: {:?}",
+                result.tally
+            );
+        }
+    }
+    // On random cases alone too (the named cases would be enough to fail most of them).
+    let run = run_model_with(
+        Faults { answer_all: Some(Answer::NotAllowed), ..Faults::default() },
+        16,
+        &looked_at,
+        |c| {
+            c.named_cases = false;
+        },
+    );
+    for id in looked_at {
+        let result = run.checks.iter().find(|c| c.check.id == id).unwrap();
+        let CheckStatus::Unverified(reason) = &result.status else {
+            panic!("{id} on random cases alone: {:?}", result.status)
+        };
+        assert!(reason.starts_with(id) && reason.contains("not-allowed where SPEC.md says"), "{reason}");
+    }
+}
+
+#[test]
+fn a_run_of_no_random_cases_does_not_conform() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = cli(&[
+        "run",
+        "--testee",
+        &model_command(""),
+        "--cases",
+        "0",
+        "--failures-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::EXIT_USAGE, "{err}");
+    assert!(err.contains("--cases 0"), "{err}");
+    // Through the library, each check is unverified.
+    let run = run_model(Faults::default(), 0, &["CTX-1", "ERR-2"]);
+    for result in run.checks.iter().filter(|c| !matches!(c.status, CheckStatus::NotRun)) {
+        assert!(
+            matches!(&result.status, CheckStatus::Unverified(why) if why.contains("--cases 0")),
+            "{:?}",
+            result.status
+        );
     }
 }
 
 #[test]
 fn a_broken_model_fails_with_a_shrunk_counterexample() {
-    let run = run_model(Faults { get_is_internal: true, ..Faults::default() }, 32, &["DATA-3"]);
+    // The named cases off, to see the random cases found and shrunk.
+    let run = run_model_with(Faults { get_is_internal: true, ..Faults::default() }, 32, &["DATA-3"], |c| {
+        c.named_cases = false;
+    });
     let data_3 = run.checks.iter().find(|c| c.check.id == "DATA-3").unwrap();
     let CheckStatus::Fail(failure) = &data_3.status else {
         panic!("DATA-3 passed on a host whose get is internal")
@@ -85,7 +202,7 @@ fn without_outage_simulation_err_1_is_unverified_and_fails_unless_expected() {
     let failures = failures.to_str().unwrap();
     let (code, out, _) = cli(&["run", "--testee", &testee, "--check", "ERR-1", "--failures-dir", failures]);
     assert_eq!(code, cli::EXIT_DOES_NOT_CONFORM, "{out}");
-    assert!(out.contains("ERR-1    REQUIRED         0 cases  FAIL (unverified)"), "{out}");
+    assert!(out.contains("ERR-1    REQUIRED       0 named +     0 random  FAIL (unverified)"), "{out}");
     assert!(out.contains("cannot simulate a store outage"), "{out}");
 
     let expectations = dir.path().join("expectations.toml");
@@ -189,8 +306,10 @@ fn reports_in_every_format_and_replayable_case_files() {
     assert_eq!(code, cli::EXIT_DOES_NOT_CONFORM);
     assert!(progress.contains("seed: 5") && progress.contains("ISO-2"), "{progress}");
     for expected in [
-        "ISO-2    REQUIRED",
-        "FAIL (fail)",
+        "ISO-2    REQUIRED       3 named +     0 random  FAIL\n",
+        "named case ISO-2.client-of-other-tenant:",
+        "WHAT WAS TRIED",
+        "  VAL-1    named: defaults, page-bounds, page-size-bounds",
         "--- expected (SPEC.md, by the oracle)",
         "+++ actual (the host)",
         "cases per second",
@@ -198,6 +317,10 @@ fn reports_in_every_format_and_replayable_case_files() {
     ] {
         assert!(human.contains(expected), "missing {expected:?} in\n{human}");
     }
+    assert!(!human.contains("FAIL (fail)"), "{human}");
+    // The printed replay command runs the case against the same testee, not the reference host.
+    let replay_line = human.lines().find(|l| l.trim_start().starts_with("replay:")).unwrap();
+    assert!(replay_line.contains(&format!("--testee '{broken}' --replay ")), "{replay_line}");
 
     let (_, json, _) = run("json");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -207,8 +330,17 @@ fn reports_in_every_format_and_replayable_case_files() {
     let iso_2 = report["rules"].as_array().unwrap().iter().find(|r| r["id"] == "ISO-2").unwrap();
     assert_eq!(iso_2["verdict"], "fail");
     assert_eq!(iso_2["checks"][0]["failure"]["actual"]["err"]["tag"], "internal");
+    assert_eq!(iso_2["checks"][0]["failure"]["named_case"], "ISO-2.client-of-other-tenant");
+    assert_eq!(
+        iso_2["named_cases"][0],
+        serde_json::json!({"name": "ISO-2.client-of-other-tenant", "passed": false})
+    );
     let val_1 = report["rules"].as_array().unwrap().iter().find(|r| r["id"] == "VAL-1").unwrap();
     assert_eq!(val_1["verdict"], "pass");
+    assert_eq!(val_1["named_cases"].as_array().unwrap().len(), 3);
+    assert_eq!(val_1["cases"], 8);
+    assert!(val_1["categories"]["bound"].as_u64().unwrap() > 0, "{}", val_1["categories"]);
+    assert!(val_1["calls_judged"].as_u64().unwrap() > 0);
 
     let (_, junit, _) = run("junit");
     assert!(
@@ -227,6 +359,27 @@ fn reports_in_every_format_and_replayable_case_files() {
     let (code, out, _) = cli(&["run", "--testee", &model_command(""), "--replay", case_file]);
     assert_eq!(code, cli::EXIT_CONFORMS, "{out}");
     assert!(out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn counterexamples_go_under_the_temporary_directory_by_default() {
+    let (code, out, _) = cli(&[
+        "run",
+        "--testee",
+        &model_command("--get-is-internal"),
+        "--cases",
+        "4",
+        "--seed",
+        "424242",
+        "--check",
+        "DATA-3",
+    ]);
+    assert_eq!(code, cli::EXIT_DOES_NOT_CONFORM, "{out}");
+    let expected = cli::default_failures_dir(424242).join("DATA-3.json");
+    assert!(expected.starts_with(std::env::temp_dir()), "{}", expected.display());
+    assert!(out.contains(&format!("case file: {}", expected.display())), "{out}");
+    assert!(expected.exists());
+    let _ = std::fs::remove_dir_all(cli::default_failures_dir(424242));
 }
 
 #[test]
@@ -251,7 +404,7 @@ fn bad_command_lines_exit_2() {
     assert_eq!(cli(&["run", "--cases", "many"]).0, cli::EXIT_USAGE);
     let (code, _, err) = cli(&["run", "--check", "NOPE-9"]);
     assert_eq!(code, cli::EXIT_USAGE);
-    assert!(err.contains("no check or rule has this id"), "{err}");
+    assert!(err.contains("no check, rule or named case has this id"), "{err}");
     assert_eq!(cli(&["run", "--store", "sqlite", "--testee", "x"]).0, cli::EXIT_USAGE);
     let (code, _, err) = cli(&["probe", "--version", "9.9.9", "-o", "/dev/null"]);
     assert_eq!(code, cli::EXIT_USAGE);
@@ -298,6 +451,34 @@ fn a_hung_testee_is_killed_and_started_again() {
     assert_eq!(testee.starts(), 2);
 }
 
+/// Whether process `pid` is gone (or a zombie nobody reaped yet: dead all the same).
+fn process_is_dead(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_hung_testee_is_killed_with_the_processes_it_started() {
+    let mut testee =
+        ProcessTestee::new(model_command("--hang-on-call 1 --spawn-child"), Duration::from_millis(500));
+    let Outcome::HostFailure { message } = testee.call(&context(), &Call::get_client("x")) else {
+        panic!("expected a host failure")
+    };
+    let pid: u32 = message
+        .split("started child process ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("the testee's standard error names its child: {message}"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !process_is_dead(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(process_is_dead(pid), "the hung testee's child {pid} survived it");
+}
+
 #[test]
 fn a_crashed_testee_is_reported_with_its_status_and_started_again() {
     let mut testee = ProcessTestee::new(model_command("--crash-on-call 1"), Duration::from_secs(10));
@@ -342,9 +523,11 @@ fn the_model_passes_through_the_protocol_too() {
 #[test]
 fn a_check_finds_the_same_cases_alone_as_in_the_whole_run() {
     let faults = Faults { get_is_internal: true, ..Faults::default() };
-    let whole = run_model(faults.clone(), 16, &[]);
+    // Random cases only: the named cases are the same in every run anyway.
+    let random_only = |c: &mut RunConfig| c.named_cases = false;
+    let whole = run_model_with(faults.clone(), 16, &[], random_only);
     for id in ["ISO-2", "DATA-3", "PAGE-1", "ERR-1"] {
-        let alone = run_model(faults.clone(), 16, &[id]);
+        let alone = run_model_with(faults.clone(), 16, &[id], random_only);
         let in_whole = whole.checks.iter().find(|c| c.check.id == id).unwrap();
         let by_itself = alone.checks.iter().find(|c| c.check.id == id).unwrap();
         assert_eq!((in_whole.cases, in_whole.executions), (by_itself.cases, by_itself.executions), "{id}");

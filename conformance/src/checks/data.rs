@@ -1,10 +1,11 @@
 //! Checks of SPEC.md section 7: a summary equals the stored record (DATA-1), `get-*`
 //! agrees with `list-*` (DATA-2), and not finding is `ok(none)` (DATA-3).
 
-use super::judge::{Projection, Scope, each_call, judged_calls, to_json};
+use super::judge::{Projection, Scope, class_as_specified, each_call, each_ok_answer, judged_calls, to_json};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs};
+use super::{Check, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult, calls_of, outcome_at};
+use crate::named;
 use crate::oracle::records::{client_summary, service_summary};
 use crate::oracle::{Answer, Reading};
 use crate::outcome::Actual;
@@ -25,6 +26,7 @@ pub const DATA_1: Check = Check {
     level: Level::Required,
     description: "every summary equals its stored record: lower-case ids, texts as stored, tags deduplicated and sorted, manager name joined and trimmed, type name, integer rate",
     needs: Needs::Calls,
+    named: named::data::DATA_1,
     cases: || {
         let call = prop_oneof![
             2 => list_pick(picks::search(), Just(None), Just(Some(100))),
@@ -61,7 +63,7 @@ fn stored_summary(tenant: &Tenant, kind: Kind, id: &str) -> Option<Json> {
 }
 
 fn kind_of(call: &Call) -> Kind {
-    if call.interface_name() == "services" { Kind::Services } else { Kind::Clients }
+    Kind::of_interface(call.interface_name())
 }
 
 /// Compares typed summaries through their JSON (numbers compare as numbers: `1250` and
@@ -91,10 +93,9 @@ fn leaks(fixture: &alga_conformance_protocol::Fixture, tenant: &Tenant, summary:
     false
 }
 
-fn verify_summaries(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
-    for judged in judged_calls(case, results, Reading::Required)? {
-        let Actual::Ok(answer) = &judged.actual else { continue };
-        let Some(tenant) = case.fixture.tenant(&judged.context.tenant_id) else { continue };
+fn verify_summaries(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    each_ok_answer(case, results, Reading::Required, |judged, answer| {
+        let Some(tenant) = case.fixture.tenant(&judged.context.tenant_id) else { return Ok(()) };
         for (id, actual) in summaries(answer) {
             // A record that is not the tenant's, or shows another tenant's data, is ISO-1's
             // business.
@@ -111,8 +112,8 @@ fn verify_summaries(case: &Case, results: &[StepResult]) -> Result<(), Mismatch>
                 return Err(mismatch);
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// DATA-2.
@@ -122,6 +123,7 @@ pub const DATA_2: Check = Check {
     level: Level::Required,
     description: "get-client / get-service of a listed record returns the same summary list-clients / list-services returned",
     needs: Needs::Calls,
+    named: named::data::DATA_2,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
         (world(WorldSize::DEFAULT), context, picks::kind(), select(Spelling::CANONICAL))
@@ -145,14 +147,24 @@ pub const DATA_2: Check = Check {
     verify: verify_get_matches_list,
 };
 
-fn verify_get_matches_list(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+fn verify_get_matches_list(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
     let calls: Vec<_> = calls_of(case).collect();
-    let Some(&(list_step, _, _, list_call)) = calls.first() else { return Ok(()) };
+    let Some(&(list_step, _, _, list_call)) = calls.first() else { return Ok(Tally::default()) };
     let listed = match outcome_at(results, list_step, None).map(|o| Actual::from_outcome(list_call, o)) {
         Some(Actual::Ok(answer)) => summaries(&answer),
-        // A refused or failed list is other rules' business; nothing to compare.
-        _ => return Ok(()),
+        // A refused or failed list is other rules' business; nothing to compare, and when
+        // SPEC.md says the list is ok, nothing could be judged.
+        _ => {
+            let mut tally = Tally::default();
+            if let Some(list) = judged_calls(case, results, Reading::Required)?.first()
+                && !class_as_specified(list)
+            {
+                tally.could_not_judge(list);
+            }
+            return Ok(tally);
+        }
     };
+    let mut tally = Tally::default();
     for &(step, _, _, call) in &calls[1..] {
         let Some(outcome) = outcome_at(results, step, None) else { continue };
         let requested = call.args[0].as_str().unwrap_or_default().to_ascii_lowercase();
@@ -166,6 +178,7 @@ fn verify_get_matches_list(case: &Case, results: &[StepResult]) -> Result<(), Mi
             other => other.to_json(),
         };
         if differing_fields(from_list, &got).is_empty() && got.is_object() {
+            tally.judge();
             continue;
         }
         return Err(Mismatch {
@@ -176,7 +189,7 @@ fn verify_get_matches_list(case: &Case, results: &[StepResult]) -> Result<(), Mi
             actual: got,
         });
     }
-    Ok(())
+    Ok(tally)
 }
 
 /// DATA-3.
@@ -186,6 +199,7 @@ pub const DATA_3: Check = Check {
     level: Level::Required,
     description: "get-* of a canonical UUID that matches no visible record returns ok(none), never an error",
     needs: Needs::Calls,
+    named: named::data::DATA_3,
     cases: || {
         let id = prop_oneof![
             3 => (0usize..3, select(Spelling::CANONICAL)).prop_map(|(n, s)| IdPick::Nowhere(n, s)),

@@ -4,8 +4,9 @@
 use super::access::invalid_call;
 use super::judge::{Projection, Scope, each_call, judge, judged_calls};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs};
+use super::{Check, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, StepResult};
+use crate::named;
 use crate::oracle::validation::MAX_ECHOED_CHARS;
 use crate::oracle::{Answer, Expected, Reading};
 use crate::outcome::Actual;
@@ -22,6 +23,7 @@ pub const VAL_1: Check = Check {
     level: Level::Required,
     description: "page defaults to 1 and page-size to 25; 1 <= page <= 10000 and 1 <= page-size <= 100, otherwise invalid-input; the page echoes the effective values",
     needs: Needs::Calls,
+    named: named::input::VAL_1,
     cases: || {
         let call = list_pick(Just(SearchPick::Absent), picks::bound_page(), picks::bound_page_size());
         calls(WorldSize::DEFAULT, pairs(picks::admin_context(), call, 1..8))
@@ -38,6 +40,7 @@ pub const VAL_2: Check = Check {
     level: Level::Required,
     description: "search is trimmed; empty means no filter; over 200 characters after trimming or with a control character inside is invalid-input",
     needs: Needs::Calls,
+    named: named::input::VAL_2,
     cases: || {
         let search = prop_oneof![
             2 => text::bound_search().prop_map(SearchPick::Text),
@@ -58,13 +61,16 @@ pub const VAL_3: Check = Check {
     level: Level::Required,
     description: "get-* ids must be canonical UUIDs (else invalid-input), match in any letter case, and come back lower-case",
     needs: Needs::Calls,
+    named: named::input::VAL_3,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
         calls(WorldSize::DEFAULT, pairs(context, get_pick(picks::any_id()), 1..8))
     },
     verify: |case, results| {
-        each_call(case, results, Reading::Required, Scope::Allowed, Projection::Members, "VAL-3")?;
-        lower_case_ids(case, results)
+        let tally =
+            each_call(case, results, Reading::Required, Scope::Allowed, Projection::Members, "VAL-3")?;
+        lower_case_ids(case, results)?;
+        Ok(tally)
     },
 };
 
@@ -97,6 +103,7 @@ pub const VAL_4: Check = Check {
     level: Level::Required,
     description: "an invalid-input message starts with the name of an offending field and a space, states the bound, and repeats at most 64 characters of the input",
     needs: Needs::Calls,
+    named: named::input::VAL_4,
     cases: || {
         let long_id = prop_oneof![
             Just("x".repeat(1000)),
@@ -113,7 +120,8 @@ pub const VAL_4: Check = Check {
     verify: verify_messages,
 };
 
-fn verify_messages(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+fn verify_messages(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    let mut tally = Tally::default();
     for judged in judged_calls(case, results, Reading::Required)? {
         let Expected::InvalidInput(fields) = &judged.expected else { continue };
         if let Err(why) = judge(Projection::Class, &judged.expected, &judged.actual) {
@@ -142,8 +150,9 @@ fn verify_messages(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> 
                 "VAL-4: the message repeats {echoed} characters of the input, more than {MAX_ECHOED_CHARS}"
             )));
         }
+        tally.judge();
     }
-    Ok(())
+    Ok(tally)
 }
 
 /// The string values among a call's arguments (the search, the id).

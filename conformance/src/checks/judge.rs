@@ -2,6 +2,11 @@
 //! each check looks at the aspect its rule is about (the outcome class, which records,
 //! the page, the order, the whole value), so that a broken host fails on the rule it
 //! breaks rather than on every rule at once.
+//!
+//! A check also counts what it judged ([`Tally`]): a check that looks only at `ok` answers
+//! (ISO-1, PAGE-4, DATA-1, ...) has nothing to judge when a host refuses every call, and
+//! must not pass for that. The runner adds up the tallies of a check's cases and reports
+//! the check *unverified* when it could judge too little ([`Tally::shortfall`]).
 
 use crate::case::{Case, StepResult, calls_of, outcome_at};
 use crate::oracle::{self, Answer, Expected, Reading};
@@ -24,6 +29,101 @@ pub struct Mismatch {
     pub expected: Json,
     /// What the host returned.
     pub actual: Json,
+}
+
+/// What a check judged in a case (or, added up, in a run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Calls the check judged.
+    pub judged: u32,
+    /// Calls the check should have judged but could not, because the host answered
+    /// something that leaves nothing to judge (`not-allowed`, `internal` or a host failure
+    /// where SPEC.md says `ok`, for a check of the records an `ok` returns).
+    pub unjudged: u32,
+    /// The first call that could not be judged, in words.
+    pub example: Option<String>,
+}
+
+impl Tally {
+    /// `n` calls judged.
+    pub fn judged(n: usize) -> Tally {
+        Tally { judged: u32::try_from(n).unwrap_or(u32::MAX), ..Tally::default() }
+    }
+
+    /// Counts one judged call.
+    pub fn judge(&mut self) {
+        self.judged = self.judged.saturating_add(1);
+    }
+
+    /// Counts a call that could not be judged: SPEC.md says `expected`, the host answered
+    /// `actual`.
+    pub fn could_not_judge(&mut self, call: &JudgedCall<'_>) {
+        self.unjudged = self.unjudged.saturating_add(1);
+        if self.example.is_none() {
+            self.example = Some(format!(
+                "step {}: {} answered {} where SPEC.md says {}",
+                call.step,
+                call_line(call.call),
+                call.actual.class(),
+                expected_classes(&call.expected)
+            ));
+        }
+    }
+
+    /// Adds `other` (keeping the first example).
+    pub fn add(&mut self, other: Tally) {
+        self.judged = self.judged.saturating_add(other.judged);
+        self.unjudged = self.unjudged.saturating_add(other.unjudged);
+        if self.example.is_none() {
+            self.example = other.example;
+        }
+    }
+
+    /// Why the calls judged are too few for a verdict, if they are: none at all, or fewer
+    /// than the calls that could not be judged (the host answered most calls in a way
+    /// that leaves the check nothing to look at).
+    pub fn shortfall(&self, check: &str) -> Option<String> {
+        let example = self.example.as_ref().map(|e| format!(" (first: {e})")).unwrap_or_default();
+        if self.judged == 0 && self.unjudged == 0 {
+            Some(format!("{check} found nothing to judge{example}"))
+        } else if self.judged == 0 {
+            Some(format!("{check} could judge no call: {} could not be judged{example}", self.unjudged))
+        } else if self.unjudged > self.judged {
+            Some(format!(
+                "{check} could judge only {} calls and not {} others, so its pass would mean little{example}",
+                self.judged, self.unjudged
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// A call in one line, long texts cut short: `list-clients({"search":"xxxx… (1048576 characters)"})`.
+pub fn call_line(call: &Call) -> String {
+    let args: Vec<String> = call.args.iter().map(crate::report::text::compact).collect();
+    format!("{}({})", call.function, args.join(", "))
+}
+
+/// The outcome classes an expectation admits, for messages: `ok`, `not-allowed or ok`, ...
+pub fn expected_classes(expected: &Expected) -> String {
+    let mut classes: Vec<&str> = expected
+        .alternatives()
+        .iter()
+        .map(|alternative| match alternative {
+            Expected::Ok(_) => "ok",
+            Expected::NotAllowed => "not-allowed",
+            Expected::InvalidInput(_) => "invalid-input",
+            Expected::AnyOf(_) => "any of several",
+        })
+        .collect();
+    classes.dedup();
+    classes.join(" or ")
+}
+
+/// Whether the host answered `judged` with an outcome class SPEC.md allows for it.
+pub fn class_as_specified(judged: &JudgedCall<'_>) -> bool {
+    judge(Projection::Class, &judged.expected, &judged.actual).is_ok()
 }
 
 /// The aspect of an outcome a check compares.
@@ -223,7 +323,7 @@ pub fn judged_calls<'a>(
 }
 
 /// Judges every call of the case in `scope` under `projection`; `rule` prefixes the
-/// message.
+/// message. Every call in scope is judged (an answer of the wrong class is a mismatch).
 pub fn each_call(
     case: &Case,
     results: &[StepResult],
@@ -231,7 +331,8 @@ pub fn each_call(
     scope: Scope,
     projection: Projection,
     rule: &str,
-) -> Result<(), Mismatch> {
+) -> Result<Tally, Mismatch> {
+    let mut tally = Tally::default();
     for judged in judged_calls(case, results, reading)? {
         if !scope.covers(&judged.expected) {
             continue;
@@ -239,8 +340,31 @@ pub fn each_call(
         if let Err(why) = judge(projection, &judged.expected, &judged.actual) {
             return Err(judged.mismatch(format!("{rule}: {why}")));
         }
+        tally.judge();
     }
-    Ok(())
+    Ok(tally)
+}
+
+/// For checks of what an `ok` answer holds: judges with `inspect` every call answered `ok`,
+/// and counts as unjudged every call SPEC.md answers `ok` (every alternative) that was not.
+pub fn each_ok_answer(
+    case: &Case,
+    results: &[StepResult],
+    reading: Reading,
+    mut inspect: impl FnMut(&JudgedCall<'_>, &Answer) -> Result<(), Mismatch>,
+) -> Result<Tally, Mismatch> {
+    let mut tally = Tally::default();
+    for judged in judged_calls(case, results, reading)? {
+        match &judged.actual {
+            Actual::Ok(answer) => {
+                inspect(&judged, answer)?;
+                tally.judge();
+            }
+            _ if Scope::Answered.covers(&judged.expected) => tally.could_not_judge(&judged),
+            _ => {}
+        }
+    }
+    Ok(tally)
 }
 
 /// A mismatch about the case as a whole (a walk, a sequence).

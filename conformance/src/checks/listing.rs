@@ -1,16 +1,19 @@
 //! Checks of SPEC.md section 6: pages (PAGE-1, PAGE-2), walking every page (PAGE-3), the
 //! order (PAGE-4), filters (FILT-1, FILT-2) and search (SRCH-1, SRCH-2).
 
-use super::judge::{Projection, Scope, case_mismatch, each_call, judged_calls};
-use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs};
+use super::judge::{Projection, Scope, case_mismatch, each_call, each_ok_answer, judged_calls};
+use super::scenario::{calls, calls_in_prepared, pairs};
+use super::{Check, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult};
+use crate::named;
 use crate::oracle::text::order_key;
 use crate::oracle::{self, Answer, Reading};
 use crate::outcome::Actual;
+use crate::strategy::ids::unused_id;
 use crate::strategy::picks::{self, ContextPick, Kind, SearchPick};
 use crate::strategy::world::{WorldSize, world};
 use crate::strategy::{CallPick, list_call, list_pick, service_filters};
+use alga_conformance_protocol::fixture::{Client, Service};
 use alga_conformance_protocol::{Call, ExecutionContext, Fixture};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -23,6 +26,7 @@ pub const PAGE_1: Check = Check {
     level: Level::Required,
     description: "a page holds the records of its positions in the filtered set, total-count is the size of the whole set, page and page-size echo the effective values",
     needs: Needs::Calls,
+    named: named::listing::PAGE_1,
     cases: || {
         let call = list_pick(picks::search(), picks::valid_page(), picks::valid_page_size());
         let context = prop_oneof![4 => picks::admin_context(), 1 => picks::user_context()];
@@ -89,6 +93,7 @@ pub const PAGE_2: Check = Check {
     level: Level::Required,
     description: "a page past the end is ok with no items and the correct total-count",
     needs: Needs::Calls,
+    named: named::listing::PAGE_2,
     cases: || {
         let past = prop_oneof![3 => (1u32..3).prop_map(Some), 1 => Just(None)];
         let size = prop_oneof![3 => (1u32..=4).prop_map(Some), 1 => Just(None), 1 => Just(Some(100))];
@@ -119,6 +124,7 @@ pub const PAGE_3: Check = Check {
     level: Level::Required,
     description: "walking pages 1, 2, ... (twice) yields every record of the filtered set exactly once, in the same order on both walks",
     needs: Needs::Calls,
+    named: named::listing::PAGE_3,
     cases: || {
         let size = prop_oneof![4 => (1u32..=4).prop_map(Some), 1 => Just(None)];
         (world(WorldSize::DENSE), list_shape(size))
@@ -140,9 +146,9 @@ pub const PAGE_3: Check = Check {
     verify: verify_walks,
 };
 
-fn verify_walks(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
+fn verify_walks(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
     let judged = judged_calls(case, results, Reading::Required)?;
-    let Some(first) = judged.first() else { return Ok(()) };
+    let Some(first) = judged.first() else { return Ok(Tally::default()) };
     // The whole filtered set, from the oracle: the same call with the largest page size,
     // page by page.
     let everything: Vec<String> = {
@@ -153,7 +159,8 @@ fn verify_walks(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
                 oracle::expect(&case.fixture, first.context, &call, Reading::Required).map_err(|e| {
                     case_mismatch(0, format!("bug in the conformance suite: {e}"), json!(null), json!(null))
                 })?;
-            let Some(answer) = expected.answer() else { return Ok(()) };
+            // A walk SPEC.md refuses is other rules' business: nothing to judge.
+            let Some(answer) = expected.answer() else { return Ok(Tally::default()) };
             let page_ids: Vec<String> = answer.ids().iter().map(|id| id.to_string()).collect();
             if page_ids.is_empty() {
                 break;
@@ -204,7 +211,7 @@ fn verify_walks(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
             json!(walks[1]),
         ));
     }
-    Ok(())
+    Ok(Tally::judged(judged.len()))
 }
 
 fn page_of(call: &Call) -> u64 {
@@ -233,18 +240,72 @@ pub const PAGE_4: Check = Check {
     level: Level::Required,
     description: "records are ordered by fold(name) in code point order, then by id; names equal after folding are ordered by id",
     needs: Needs::Calls,
+    named: named::listing::PAGE_4,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
-        calls(WorldSize::DENSE, pairs(picks::admin_context(), whole_set(search), 1..5))
+        let list = pairs(picks::admin_context(), whole_set(search), 1..5);
+        (calls_in_prepared(WorldSize::DENSE, with_case_twins, list), any::<bool>())
+            .prop_map(|(mut case, utf16)| {
+                if utf16 {
+                    with_utf16_neighbours(&mut case.fixture);
+                }
+                case
+            })
+            .boxed()
     },
     verify: verify_order,
 };
 
+/// Gives every tenant's first client and first catalog item a twin whose name differs only
+/// in ASCII letter case (its id is not the first's, so only the id orders the two).
+fn with_case_twins(fixture: &mut Fixture) {
+    let flip = |name: &str| -> String {
+        name.chars()
+            .map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect()
+    };
+    for tenant in &mut fixture.tenants {
+        if let Some(first) = tenant.clients.first().cloned() {
+            tenant.clients.push(Client {
+                client_id: unused_id(22),
+                client_name: flip(&first.client_name),
+                ..first
+            });
+        }
+        if let Some(first) = tenant.services.first().cloned() {
+            tenant.services.push(Service {
+                service_id: unused_id(22),
+                service_name: flip(&first.service_name),
+                ..first
+            });
+        }
+    }
+}
+
+/// Gives every tenant a client and a catalog item named with a character in
+/// U+E000-U+FFFF and one named with a character above U+FFFF: code point order puts the
+/// first before, UTF-16 order after.
+fn with_utf16_neighbours(fixture: &mut Fixture) {
+    for tenant in &mut fixture.tenants {
+        for (n, name) in [(23, "\u{ff5e} wave"), (24, "\u{1f600} smile")] {
+            if let Some(first) = tenant.clients.first().cloned() {
+                tenant.clients.push(Client { client_id: unused_id(n), client_name: name.into(), ..first });
+            }
+            if let Some(first) = tenant.services.first().cloned() {
+                tenant.services.push(Service {
+                    service_id: unused_id(n),
+                    service_name: name.into(),
+                    ..first
+                });
+            }
+        }
+    }
+}
+
 /// Whether the records a list returned are in contract order, judged on what it returned
 /// (which records it returned is other rules' business).
-fn verify_order(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
-    for judged in judged_calls(case, results, Reading::Required)? {
-        let Actual::Ok(answer) = &judged.actual else { continue };
+fn verify_order(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    each_ok_answer(case, results, Reading::Required, |judged, answer| {
         let keyed: Vec<((String, String), String)> = match answer {
             Answer::ClientPage(page) => page
                 .items
@@ -263,7 +324,7 @@ fn verify_order(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
                     )
                 })
                 .collect(),
-            Answer::Client(_) | Answer::Service(_) => continue,
+            Answer::Client(_) | Answer::Service(_) => return Ok(()),
         };
         let mut sorted = keyed.clone();
         sorted.sort();
@@ -282,8 +343,8 @@ fn verify_order(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
                 shown(&keyed),
             ));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// FILT-1.
@@ -293,6 +354,7 @@ pub const FILT_1: Check = Check {
     level: Level::Required,
     description: "list-clients leaves inactive clients out unless include-inactive is true",
     needs: Needs::Calls,
+    named: named::listing::FILT_1,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
         let call =
@@ -320,6 +382,7 @@ pub const FILT_2: Check = Check {
     level: Level::Required,
     description: "list-services filters by item-kind, is-active and billing-method when present, combined with AND; absent filters keep every item",
     needs: Needs::Calls,
+    named: named::listing::FILT_2,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
         let call = (search, service_filters()).prop_map(|(search, service_filters)| CallPick::List {
@@ -344,11 +407,13 @@ pub const SRCH_1: Check = Check {
     level: Level::Required,
     description: "search is a case-insensitive substring of name or billing email (clients; or the exact id when it is a UUID), of name, SKU or description (services); a UUID search is never an error",
     needs: Needs::Calls,
+    named: named::listing::SRCH_1,
     cases: || {
         let search = prop_oneof![
             4 => picks::search(),
             1 => (proptest::sample::Index::arbitrary(), select(crate::strategy::ids::Spelling::CANONICAL))
                 .prop_map(|(i, s)| SearchPick::OwnId(i, s)),
+            1 => picks::partial_id(),
         ];
         let call = list_pick(search, Just(None), Just(Some(100)));
         calls(WorldSize::DENSE, pairs(picks::admin_context(), call, 1..6))
@@ -370,6 +435,7 @@ pub const SRCH_2: Check = Check {
     level: Level::Required,
     description: "%, _ and \\ in a search match only themselves (no wildcard injection)",
     needs: Needs::Calls,
+    named: named::listing::SRCH_2,
     cases: || {
         let search = select(WILDCARD_SEARCHES).prop_map(|s| SearchPick::Text(s.to_string()));
         calls(WorldSize::DENSE, pairs(picks::admin_context(), whole_set(search), 1..6))

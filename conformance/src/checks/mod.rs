@@ -1,6 +1,7 @@
 //! The checks: one entry per property, each named by the SPEC.md rule(s) it decides, with
-//! the rule's level, a description, the strategy that generates its cases and the
-//! verification of a case's outcomes against the oracle.
+//! the rule's level, a description, its named edge cases (run first, on every seed), the
+//! strategy that generates its random cases and the verification of a case's outcomes
+//! against the oracle.
 //!
 //! `tests/spec_coverage.rs` parses SPEC.md and fails when a rule has no check, a check
 //! names an unknown rule, or a check's level differs from its rule's.
@@ -24,7 +25,8 @@ pub mod scenario;
 pub mod tenancy;
 
 use crate::case::{Case, StepResult};
-pub use judge::Mismatch;
+use crate::named::NamedCase;
+pub use judge::{Mismatch, Tally};
 use proptest::strategy::BoxedStrategy;
 use serde::{Deserialize, Serialize};
 
@@ -71,10 +73,13 @@ pub struct Check {
     pub description: &'static str,
     /// What it needs from the testee.
     pub needs: Needs,
-    /// The strategy of its cases.
+    /// The edge cases a careful reviewer tries first, each with a stable name
+    /// (`AUTH-2.user-of-other-tenant`): run before the random cases, on every seed.
+    pub named: &'static [NamedCase],
+    /// The strategy of its random cases.
     pub cases: fn() -> BoxedStrategy<Case>,
-    /// Whether the host's results for a case conform.
-    pub verify: fn(&Case, &[StepResult]) -> Result<(), Mismatch>,
+    /// Whether the host's results for a case conform; if so, what was judged.
+    pub verify: fn(&Case, &[StepResult]) -> Result<Tally, Mismatch>,
 }
 
 impl std::fmt::Debug for Check {
@@ -123,4 +128,14 @@ pub static REGISTRY: &[Check] = &[
 /// The check with this id.
 pub fn by_id(id: &str) -> Option<&'static Check> {
     REGISTRY.iter().find(|c| c.id == id)
+}
+
+/// The named case with this name, and its check.
+pub fn named_case(name: &str) -> Option<(&'static Check, &'static NamedCase)> {
+    REGISTRY.iter().find_map(|check| check.named.iter().find(|n| n.name == name).map(|n| (check, n)))
+}
+
+/// Whether `id` selects anything: a check id, a rule ID of a check, or a named case.
+pub fn is_selector(id: &str) -> bool {
+    REGISTRY.iter().any(|c| c.id == id || c.rules.contains(&id)) || named_case(id).is_some()
 }

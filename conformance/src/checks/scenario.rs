@@ -13,8 +13,19 @@ pub fn calls(
     size: WorldSize,
     picks: impl Strategy<Value = Vec<(ContextPick, CallPick)>> + 'static,
 ) -> BoxedStrategy<Case> {
+    calls_in_prepared(size, |_| {}, picks)
+}
+
+/// Cases of `size` worlds changed by `prepare` (a check's aim: records its rule needs in
+/// every world), with one call step per pick.
+pub fn calls_in_prepared(
+    size: WorldSize,
+    prepare: fn(&mut Fixture),
+    picks: impl Strategy<Value = Vec<(ContextPick, CallPick)>> + 'static,
+) -> BoxedStrategy<Case> {
     (world(size), picks)
-        .prop_map(|(fixture, picks)| {
+        .prop_map(move |(mut fixture, picks)| {
+            prepare(&mut fixture);
             let steps = picks.iter().map(|(context, call)| resolve(&fixture, context, call)).collect();
             Case { fixture, steps }
         })

@@ -2,10 +2,11 @@
 //! call returns another tenant's record (ISO-1, alone and under concurrent calls), and
 //! other tenants' ids are not found (ISO-2).
 
-use super::judge::{Projection, Scope, each_call, judged_calls};
+use super::judge::{Projection, Scope, class_as_specified, each_call, each_ok_answer, judged_calls};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs};
+use super::{Check, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult};
+use crate::named;
 use crate::oracle::records::{client_summary, service_summary};
 use crate::oracle::{Answer, Reading};
 use crate::outcome::Actual;
@@ -26,6 +27,7 @@ pub const CTX_1: Check = Check {
     level: Level::Required,
     description: "searches and ids equal to another tenant's record names, record ids or tenant id read only the context's tenant",
     needs: Needs::Calls,
+    named: named::tenancy::CTX_1,
     cases: ctx_1_cases,
     verify: |case, results| {
         each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "CTX-1")
@@ -54,6 +56,7 @@ pub const CTX_2: Check = Check {
     level: Level::Required,
     description: "an install id of another tenant, or of no install at all, grants nothing: every call is not-allowed",
     needs: Needs::Calls,
+    named: named::tenancy::CTX_2,
     cases: ctx_2_cases,
     verify: |case, results| {
         each_call(case, results, Reading::Required, Scope::All, Projection::Decision, "CTX-2")
@@ -79,6 +82,7 @@ pub const ISO_1: Check = Check {
     level: Level::Required,
     description: "no call, in any context and with any input, returns a record (or a joined manager name, type name or tag) of another tenant",
     needs: Needs::Calls,
+    named: named::tenancy::ISO_1,
     cases: || calls(WorldSize::MULTI_TENANT, pairs(picks::any_context(), any_call(), 1..8)),
     verify: verify_no_leak,
 };
@@ -90,6 +94,7 @@ pub const ISO_1_CONCURRENT: Check = Check {
     level: Level::Required,
     description: "calls across tenants and users run concurrently return exactly what each returns alone, and nothing of another tenant",
     needs: Needs::Calls,
+    named: named::tenancy::ISO_1_CONCURRENT,
     cases: concurrent_cases,
     verify: verify_concurrent,
 };
@@ -117,18 +122,19 @@ fn concurrent_cases() -> BoxedStrategy<Case> {
         .boxed()
 }
 
-fn verify_concurrent(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
-    verify_no_leak(case, results)?;
+fn verify_concurrent(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    let mut tally = verify_no_leak(case, results)?;
     let Some((Step::Concurrent { calls }, StepResult::Concurrent(together))) =
         case.steps.last().zip(results.last())
     else {
-        return Ok(());
+        return Ok(tally);
     };
+    let judged = judged_calls(case, results, Reading::Required)?;
     for (index, (call, outcome)) in calls.iter().zip(together).enumerate() {
-        let Some(StepResult::Call(alone)) = results.get(index) else { continue };
-        let alone = Actual::from_outcome(&call.call, alone);
+        let Some(alone_call) = judged.iter().find(|j| j.step == index && j.index.is_none()) else { continue };
+        let alone = &alone_call.actual;
         let concurrently = Actual::from_outcome(&call.call, outcome);
-        if alone != concurrently {
+        if *alone != concurrently {
             return Err(Mismatch {
                 step: calls.len(),
                 index: Some(index),
@@ -140,8 +146,14 @@ fn verify_concurrent(case: &Case, results: &[StepResult]) -> Result<(), Mismatch
                 actual: concurrently.to_json(),
             });
         }
+        // The comparison means something only when the call alone was answered as SPEC.md says.
+        if class_as_specified(alone_call) {
+            tally.judge();
+        } else {
+            tally.could_not_judge(alone_call);
+        }
     }
-    Ok(())
+    Ok(tally)
 }
 
 /// ISO-2.
@@ -151,6 +163,7 @@ pub const ISO_2: Check = Check {
     level: Level::Required,
     description: "get-client / get-service of an id that exists only in another tenant returns ok(none), as for an id that exists nowhere",
     needs: Needs::Calls,
+    named: named::tenancy::ISO_2,
     cases: iso_2_cases,
     verify: |case, results| {
         each_call(case, results, Reading::Required, Scope::Answered, Projection::Members, "ISO-2")
@@ -169,16 +182,16 @@ fn iso_2_cases() -> BoxedStrategy<Case> {
 
 /// Fails when an `ok` answer holds anything that belongs to another tenant: a record whose
 /// id exists only there, that tenant's record with the same id, or a field joined from
-/// that tenant (manager name, service type name, tags).
-fn verify_no_leak(case: &Case, results: &[StepResult]) -> Result<(), Mismatch> {
-    for judged in judged_calls(case, results, Reading::Required)? {
-        let Actual::Ok(answer) = &judged.actual else { continue };
+/// that tenant (manager name, service type name, tags). Judges every `ok` answer; a call
+/// SPEC.md answers `ok` that was refused or failed leaves nothing to judge.
+fn verify_no_leak(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    each_ok_answer(case, results, Reading::Required, |judged, answer| {
         let own = case.fixture.tenant(&judged.context.tenant_id);
-        if let Some(leak) = leak_in(&case.fixture, own, answer) {
-            return Err(judged.mismatch(format!("ISO-1: {leak}")));
+        match leak_in(&case.fixture, own, answer) {
+            Some(leak) => Err(judged.mismatch(format!("ISO-1: {leak}"))),
+            None => Ok(()),
         }
-    }
-    Ok(())
+    })
 }
 
 fn others<'a>(fixture: &'a Fixture, own: Option<&'a Tenant>) -> impl Iterator<Item = &'a Tenant> {

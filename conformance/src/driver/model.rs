@@ -27,6 +27,20 @@ pub struct Faults {
     pub get_is_internal: bool,
     /// Reject every fixture.
     pub reject_fixtures: bool,
+    /// Answer every call with this, whatever the oracle says (a host that refuses or fails
+    /// everything, which must not pass the checks that look at `ok` answers).
+    pub answer_all: Option<Answer>,
+}
+
+/// A fixed answer of the model testee to every call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// `err(not-allowed)`.
+    NotAllowed,
+    /// `err(internal)`.
+    Internal,
+    /// A host failure.
+    HostFailure,
 }
 
 /// A testee answering from the oracle.
@@ -114,6 +128,16 @@ impl Testee for ModelTestee {
         }
         if self.faults.garbage_on_call == n {
             println!("this line is not a protocol response");
+        }
+        match self.faults.answer_all {
+            Some(Answer::NotAllowed) => {
+                return Outcome::ContractError { error: json!({ "tag": "not-allowed" }) };
+            }
+            Some(Answer::Internal) => return Outcome::ContractError { error: json!({ "tag": "internal" }) },
+            Some(Answer::HostFailure) => {
+                return Outcome::HostFailure { message: "this model testee fails every call (fault)".into() };
+            }
+            None => {}
         }
         if self.outage {
             return Outcome::ContractError { error: json!({ "tag": "internal" }) };

@@ -2,8 +2,9 @@
 //! speaks the line-delimited JSON protocol of `conformance/PROTOCOL.md` over its standard
 //! input and output.
 //!
-//! A testee that does not answer within the timeout is killed; one that exits is reported
-//! with its exit status and the last lines of its standard error. Either way the call's
+//! A testee that does not answer within the timeout is killed, with every process it
+//! started (it runs in a process group of its own, and the whole group is killed); one that
+//! exits is reported with its exit status and the last lines of its standard error. Either way the call's
 //! outcome is a host failure, and the next request starts the command again (describing it,
 //! loading the probe and the last fixture), so that the run goes on and a crashing case can
 //! be shrunk.
@@ -123,14 +124,20 @@ impl ProcessTestee {
             command: self.command.clone(),
             error: error.to_string(),
         };
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(&self.command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(spawn_error)?;
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // A group of its own, so that killing it reaches the processes it starts too.
+            command.process_group(0);
+        }
+        let mut child = command.spawn().map_err(spawn_error)?;
         self.starts += 1;
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
@@ -195,9 +202,7 @@ impl ProcessTestee {
     /// Kills the testee (if running) and returns its exit status text.
     fn stop(&mut self, kill: bool) -> String {
         let Some(mut running) = self.running.take() else { return "not running".into() };
-        if kill {
-            let _ = running.child.kill();
-        } else {
+        if !kill {
             // Give a crashing process a moment to finish writing its standard error.
             for _ in 0..50 {
                 if let Ok(Some(_)) = running.child.try_wait() {
@@ -205,8 +210,8 @@ impl ProcessTestee {
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
-            let _ = running.child.kill();
         }
+        kill_process_group(&mut running.child);
         let status = running.child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
         // The stderr reader may still be copying the last lines.
         std::thread::sleep(Duration::from_millis(20));
@@ -370,9 +375,23 @@ impl Drop for ProcessTestee {
                     }
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                let _ = running.child.kill();
+                kill_process_group(&mut running.child);
                 let _ = running.child.wait();
             }
         }
     }
+}
+
+/// Kills the testee and every process of its process group (the testee leads it: it was
+/// started with `process_group(0)`), so that a hung testee's children do not survive it.
+fn kill_process_group(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(group) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) only sends a signal; a negative pid names the process group the
+        // child leads. No memory is shared or touched.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
 }

@@ -4,7 +4,7 @@
 
 use super::Reading;
 use super::text::{fold, trim};
-use alga_conformance_protocol::fixture::Tenant;
+use alga_conformance_protocol::fixture::{Tenant, User};
 use alga_conformance_protocol::{ExecutionContext, Fixture, UserType};
 use alga_extension_contract::ContractFunction;
 
@@ -53,6 +53,26 @@ pub fn capability_grant(granted: &[String], capability: &str) -> CapabilityGrant
     }
 }
 
+/// Whether `user` holds `resource:action` in `tenant` (section 1): through one of the
+/// user's roles, a permission with that resource and action whose flag for the user's kind
+/// is set (`msp` for staff, `client` for portal users). AUTH-1.
+pub fn holds(tenant: &Tenant, user: &User, resource: &str, action: &str) -> bool {
+    user.role_ids.iter().any(|role_id| {
+        tenant.roles.iter().filter(|r| &r.role_id == role_id).any(|role| {
+            role.permission_ids.iter().any(|permission_id| {
+                tenant.permissions.iter().filter(|p| &p.permission_id == permission_id).any(|p| {
+                    p.resource == resource
+                        && p.action == action
+                        && match user.user_type {
+                            UserType::Internal => p.msp,
+                            UserType::Client => p.client,
+                        }
+                })
+            })
+        })
+    })
+}
+
 /// Decides capability and user for a call of `function` in `context`.
 pub fn decide<'a>(
     fixture: &'a Fixture,
@@ -80,22 +100,7 @@ pub fn decide<'a>(
         if user.is_inactive || user.user_type != context_user.user_type {
             return Access::Denied;
         }
-        // AUTH-1: the permission, through the user's roles, with the flag of the user's kind.
-        let holds = user.role_ids.iter().any(|role_id| {
-            tenant.roles.iter().filter(|r| &r.role_id == role_id).any(|role| {
-                role.permission_ids.iter().any(|permission_id| {
-                    tenant.permissions.iter().filter(|p| &p.permission_id == permission_id).any(|p| {
-                        p.resource == function.permission.resource
-                            && p.action == function.permission.action
-                            && match user.user_type {
-                                UserType::Internal => p.msp,
-                                UserType::Client => p.client,
-                            }
-                    })
-                })
-            })
-        });
-        if !holds {
+        if !holds(tenant, user, function.permission.resource, function.permission.action) {
             return Access::Denied;
         }
         // AUTH-4: a portal user sees only their own client; services are not restricted.

@@ -88,8 +88,9 @@ pub struct InvalidField {
 }
 
 impl InvalidField {
-    /// Words the message must contain to "state the bound" (VAL-4), compared ASCII
-    /// case-insensitively: the broken limit as a number, or the name of the rule broken.
+    /// What the message must contain to "state the bound", exactly as VAL-4 defines it,
+    /// compared ASCII case-insensitively: the broken bound as a decimal number (`1`,
+    /// `10000`, `100`, `200`), `control`, or `uuid`.
     pub fn bound_words(&self) -> Vec<String> {
         match &self.problem {
             Problem::BelowMin { min, .. } => vec![min.to_string()],

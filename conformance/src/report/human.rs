@@ -1,5 +1,6 @@
 //! The report for people: progress while running, then per rule its verdict and cases,
-//! each failure's shrunk counterexample (fixture, context, call, expected vs actual as a
+//! what was tried (the named edge cases run, and the categories of input the random cases
+//! touched), each failure's counterexample (fixture, context, call, expected vs actual as a
 //! diff), and a summary with the seed, cases per second and the commands to replay a
 //! failure or update the expectations file.
 
@@ -15,6 +16,9 @@ use std::path::Path;
 
 /// Most fixture lines printed for one counterexample (the case file has them all).
 const MAX_FIXTURE_LINES: usize = 40;
+
+/// Where the lists of what was tried wrap.
+const REPORT_WIDTH: usize = 100;
 
 /// Progress lines on a writer (standard error, normally).
 pub struct HumanProgress<W: Write> {
@@ -37,13 +41,17 @@ impl<W: Write> Progress for HumanProgress<W> {
     fn check_finished(&mut self, _index: usize, _total: usize, result: &CheckResult) {
         let status = match &result.status {
             CheckStatus::Pass => "pass".to_string(),
-            CheckStatus::Fail(f) => format!("FAIL (shrunk in {} steps)", f.shrink_steps),
+            CheckStatus::Fail(f) => match f.named_case {
+                Some(_) => "FAIL (a named case)".to_string(),
+                None => format!("FAIL (shrunk in {} steps)", f.shrink_steps),
+            },
             CheckStatus::Unverified(_) => "unverified".to_string(),
             CheckStatus::NotRun => "not run".to_string(),
         };
         let _ = writeln!(
             self.out,
-            "{status:<28} {:>4} cases {:>7.2}s",
+            "{status:<28} {:>3} named + {:>4} random {:>7.2}s",
+            result.named.len(),
             result.cases,
             result.duration.as_secs_f64()
         );
@@ -79,6 +87,7 @@ pub fn render(report: &Report<'_>) -> String {
     for rule in &report.rules {
         let verdict = match &rule.verdict {
             Verdict::Pass => "pass".to_string(),
+            Verdict::Fail if rule.status == RuleStatus::Fail => "FAIL".to_string(),
             Verdict::Fail => format!("FAIL ({})", rule.status.name()),
             Verdict::Warning => format!("warning ({}, not enforced)", rule.status.name()),
             Verdict::ExpectedFailure(reason) => {
@@ -89,12 +98,14 @@ pub fn render(report: &Report<'_>) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<8} {:<12} {:>5} cases  {verdict}",
+            "  {:<8} {:<12} {:>3} named + {:>5} random  {verdict}",
             rule.rule.id,
             rule.rule.level.spec_name(),
+            rule.named.len(),
             rule.cases
         );
     }
+    out.push_str(&tried(report));
 
     let failed: Vec<&CheckResult> = run
         .checks
@@ -108,7 +119,8 @@ pub fn render(report: &Report<'_>) -> String {
         match &result.status {
             CheckStatus::Fail(failure) => {
                 let file = report.options.case_files.get(result.check.id).map(|p| p.as_path());
-                out.push_str(&failure_text(result.check, failure, Some(result.cases), file));
+                let replay = file.map(|path| (report.options.replay_command.as_str(), path));
+                out.push_str(&failure_text(result.check, failure, Some(result.cases), replay));
             }
             CheckStatus::Unverified(why) => {
                 let _ = writeln!(
@@ -169,14 +181,68 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
+/// What was tried, per rule: the named cases run (and which failed), the random cases and
+/// the categories of input they touched, the calls judged.
+fn tried(report: &Report<'_>) -> String {
+    let mut out = String::from(
+        "\nWHAT WAS TRIED (named edge cases run first on every seed; random cases per category of input)\n",
+    );
+    for rule in report.rules.iter().filter(|r| r.status != RuleStatus::NotRun) {
+        let failed: Vec<&str> = rule.named.iter().filter(|n| !n.passed).map(|n| n.name).collect();
+        let slugs: Vec<&str> =
+            rule.named.iter().map(|n| n.name.rsplit_once('.').map_or(n.name, |(_, slug)| slug)).collect();
+        let named: Vec<String> = if slugs.is_empty() {
+            vec!["none".into()]
+        } else {
+            slugs.iter().map(|s| s.to_string()).collect()
+        };
+        out.push_str(&wrapped(&format!("  {:<8} named: ", rule.rule.id), &named));
+        if !failed.is_empty() {
+            let failed: Vec<String> = failed.iter().map(|s| s.to_string()).collect();
+            out.push_str(&wrapped("           named cases failing: ", &failed));
+        }
+        let mut touched: Vec<String> =
+            rule.categories.in_order().iter().map(|(name, n)| format!("{name} {n}")).collect();
+        touched.push(format!("{} calls judged", rule.tally.judged));
+        out.push_str(&wrapped(&format!("           random {}: ", rule.cases), &touched));
+    }
+    out
+}
+
+/// `items` after `lead`, comma-separated, wrapped at [`REPORT_WIDTH`] columns under the
+/// first item.
+fn wrapped(lead: &str, items: &[String]) -> String {
+    let indent = " ".repeat(lead.chars().count());
+    let mut out = String::from(lead);
+    let mut column = indent.len();
+    for (n, item) in items.iter().enumerate() {
+        let piece = if n + 1 < items.len() { format!("{item},") } else { item.clone() };
+        if n > 0 {
+            if column + 1 + piece.chars().count() > REPORT_WIDTH {
+                out.push('\n');
+                out.push_str(&indent);
+                column = indent.len();
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+        }
+        column += piece.chars().count();
+        out.push_str(&piece);
+    }
+    out.push('\n');
+    out
+}
+
 /// A failed check's counterexample: message, fixture, steps with outcomes, the diff of
-/// expected and actual, and how to replay it. `cases` is how many cases ran before it was
-/// found (unknown for a replay).
+/// expected and actual, and how to replay it (`replay`: the replay command without the
+/// file, and the case file). `cases` is how many random cases ran before it was found
+/// (unknown for a replay).
 pub fn failure_text(
     check: &Check,
     failure: &Failure,
     cases: Option<u32>,
-    case_file: Option<&Path>,
+    replay: Option<(&str, &Path)>,
 ) -> String {
     let mut text = String::new();
     let out = &mut text;
@@ -188,15 +254,18 @@ pub fn failure_text(
             "  (the host answered differently when the case was run again: it is not deterministic)"
         );
     }
-    match cases {
-        Some(cases) => {
+    match (failure.named_case, cases) {
+        (Some(name), _) => {
+            let _ = writeln!(out, "  named case {name}:");
+        }
+        (None, Some(cases)) => {
             let _ = writeln!(
                 out,
-                "  counterexample after {cases} cases, shrunk in {} steps:",
+                "  counterexample after {cases} random cases, shrunk in {} steps:",
                 failure.shrink_steps
             );
         }
-        None => {
+        (None, None) => {
             let _ = writeln!(out, "  counterexample:");
         }
     }
@@ -241,13 +310,10 @@ pub fn failure_text(
             let _ = writeln!(out, "    {line}");
         }
     }
-    if let Some(path) = case_file {
+    if let Some((command, path)) = replay {
+        let command = if command.is_empty() { "alga-conformance run --replay" } else { command };
         let _ = writeln!(out, "  case file: {}", path.display());
-        let _ = writeln!(
-            out,
-            "  replay:    alga-conformance run --replay {}",
-            shell_quote(&path.display().to_string())
-        );
+        let _ = writeln!(out, "  replay:    {command} {}", shell_quote(&path.display().to_string()));
     }
     text
 }
@@ -270,5 +336,22 @@ fn result_line(result: &StepResult) -> String {
         StepResult::Concurrent(outcomes) => format!("{} outcomes", outcomes.len()),
         StepResult::StoreOutage(Ok(())) => "done".to_string(),
         StepResult::StoreOutage(Err(e)) => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_wrap_under_their_first_item() {
+        let items: Vec<String> = (0..30).map(|n| format!("category-{n} {n}")).collect();
+        let text = wrapped("  AUTH-2   named: ", &items);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1, "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= REPORT_WIDTH), "{text}");
+        assert!(lines[1].starts_with(&" ".repeat("  AUTH-2   named: ".len())), "{text}");
+        assert_eq!(text.matches("category-").count(), 30);
+        assert_eq!(wrapped("x: ", &["a".into(), "b".into()]), "x: a, b\n");
     }
 }

@@ -1,5 +1,6 @@
 //! The JSON report (`--format json`): one object with `schema_version`, the testee, the
-//! run's parameters, one entry per rule (verdict, cases, checks, counterexamples) and the
+//! run's parameters, one entry per rule (verdict, named edge cases run, random cases and
+//! the categories of input they touched, calls judged, checks, counterexamples) and the
 //! overall verdict. Field names are snake_case, except inside the objects of the testee
 //! protocol (`case`: fixture and steps; `outcomes`), which keep the protocol's camelCase
 //! form (PROTOCOL.md) so that they can be fed back to a testee. `schema_version` changes
@@ -7,7 +8,8 @@
 
 use super::Report;
 use crate::case::StepResult;
-use crate::runner::CheckStatus;
+use crate::coverage::Counts;
+use crate::runner::{CheckStatus, NamedRun};
 use serde_json::{Value as Json, json};
 
 /// Version of the JSON report's shape.
@@ -31,6 +33,7 @@ pub fn render(report: &Report<'_>) -> Json {
                         CheckStatus::Fail(failure) => (
                             "fail",
                             json!({
+                                "named_case": failure.named_case,
                                 "message": failure.mismatch.message,
                                 "step": failure.mismatch.step,
                                 "batch_index": failure.mismatch.index,
@@ -49,6 +52,10 @@ pub fn render(report: &Report<'_>) -> Json {
                         "description": c.check.description,
                         "status": status,
                         "cases": c.cases,
+                        "named_cases": named_json(&c.named),
+                        "categories": categories_json(&c.categories),
+                        "calls_judged": c.tally.judged,
+                        "calls_not_judged": c.tally.unjudged,
                         "executions": c.executions,
                         "duration_seconds": c.duration.as_secs_f64(),
                         "failure": if status == "fail" { detail.clone() } else { Json::Null },
@@ -68,6 +75,10 @@ pub fn render(report: &Report<'_>) -> Json {
                 "verdict": rule.verdict.name(),
                 "expected_failure_reason": reason,
                 "cases": rule.cases,
+                "named_cases": named_json(&rule.named),
+                "categories": categories_json(&rule.categories),
+                "calls_judged": rule.tally.judged,
+                "calls_not_judged": rule.tally.unjudged,
                 "checks": checks,
             })
         })
@@ -103,6 +114,16 @@ pub fn render(report: &Report<'_>) -> Json {
         "conforms": report.conforms(),
         "exit_code": report.exit_code(),
     })
+}
+
+/// The named cases run: `[{"name": "AUTH-2.user-of-other-tenant", "passed": true}, ...]`.
+fn named_json(named: &[NamedRun]) -> Json {
+    Json::Array(named.iter().map(|n| json!({ "name": n.name, "passed": n.passed })).collect())
+}
+
+/// Random cases per category touched: `{"cross-tenant-id": 61, ...}` in category order.
+fn categories_json(counts: &Counts) -> Json {
+    Json::Object(counts.in_order().into_iter().map(|(name, n)| (name.to_string(), json!(n))).collect())
 }
 
 fn result_json(result: &StepResult) -> Json {

@@ -29,8 +29,9 @@ pub fn render(report: &Report<'_>) -> String {
             );
             let finding = match &check.status {
                 CheckStatus::Fail(f) => Some(format!(
-                    "{}\ncall: {}\n{}",
+                    "{}{}\ncall: {}\n{}",
                     f.mismatch.message,
+                    f.named_case.map(|name| format!(" (named case {name})")).unwrap_or_default(),
                     f.case
                         .steps
                         .get(f.mismatch.step)
@@ -41,6 +42,7 @@ pub fn render(report: &Report<'_>) -> String {
                 CheckStatus::Unverified(why) => Some(format!("unverified: {why}")),
                 _ => None,
             };
+            let mut system_out = Vec::new();
             match (&rule.verdict, finding) {
                 (Verdict::Fail, Some(text)) => {
                     failures += 1;
@@ -67,14 +69,21 @@ pub fn render(report: &Report<'_>) -> String {
                     );
                 }
                 (Verdict::Warning, Some(text)) => {
-                    let _ = writeln!(
-                        cases,
-                        "      <system-out>RECOMMENDED, not enforced: {}</system-out>",
-                        escape(&text)
-                    );
+                    system_out.push(format!("RECOMMENDED, not enforced: {text}"))
                 }
                 _ => {}
             }
+            let named: Vec<&str> = check.named.iter().map(|n| n.name).collect();
+            let touched: Vec<String> =
+                check.categories.in_order().iter().map(|(name, n)| format!("{name} {n}")).collect();
+            system_out.push(format!(
+                "named cases: {}\nrandom cases: {} ({})\ncalls judged: {}",
+                named.join(", "),
+                check.cases,
+                touched.join(", "),
+                check.tally.judged
+            ));
+            let _ = writeln!(cases, "      <system-out>{}</system-out>", escape(&system_out.join("\n")));
             cases.push_str("    </testcase>\n");
         }
     }

@@ -8,9 +8,10 @@ pub mod json;
 pub mod junit;
 pub mod text;
 
-use crate::checks::Level;
+use crate::checks::{Level, Tally};
+use crate::coverage::Counts;
 use crate::expectations::Expectations;
-use crate::runner::{CheckResult, CheckStatus, RunResult};
+use crate::runner::{CheckResult, CheckStatus, NamedRun, RunResult};
 use crate::spec::{self, Rule};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -86,8 +87,14 @@ pub struct RuleReport<'r> {
     pub status: RuleStatus,
     /// With level and expectations.
     pub verdict: Verdict,
-    /// Cases run by its checks.
+    /// Random cases run by its checks.
     pub cases: u32,
+    /// The named cases its checks ran.
+    pub named: Vec<NamedRun>,
+    /// Its checks' random cases per category of input.
+    pub categories: Counts,
+    /// What its checks judged.
+    pub tally: Tally,
     /// Its checks' results.
     pub checks: Vec<&'r CheckResult>,
 }
@@ -103,6 +110,9 @@ pub struct ReportOptions {
     pub case_files: BTreeMap<String, PathBuf>,
     /// The command that re-runs this run, for the hints in the report.
     pub command: String,
+    /// The command that replays a case file against this run's testee, without the file
+    /// (`alga-conformance run --testee '…' --replay`).
+    pub replay_command: String,
     /// The expectations file given, if any (for the update hint).
     pub expectations_path: Option<PathBuf>,
 }
@@ -144,7 +154,14 @@ impl<'r> Report<'r> {
                     }
                 };
                 let cases = checks.iter().map(|c| c.cases).sum();
-                RuleReport { rule, status, verdict, cases, checks }
+                let named = checks.iter().flat_map(|c| c.named.iter().copied()).collect();
+                let mut categories = Counts::default();
+                let mut tally = Tally::default();
+                for check in &checks {
+                    categories.add(&check.categories);
+                    tally.add(check.tally.clone());
+                }
+                RuleReport { rule, status, verdict, cases, named, categories, tally, checks }
             })
             .collect();
         Report { run, rules, options }

@@ -2,12 +2,16 @@
 //! texts that collide on purpose ([`ids`], [`text`]), and choices resolved against the
 //! generated world ([`picks`]): contexts, record ids, searches, list inputs.
 //!
-//! What the strategies hunt for (issue 4): names differing only in case or only in
-//! non-ASCII case; `%`, `_`, `\` in names and searches; white space around names and
-//! searches; equal service names; inactive records; the same id and the same name in two
-//! tenants; ids of other tenants; random, malformed and upper-case UUIDs; users without
-//! roles; portal users with and without a client; installs missing a capability or
-//! spelling it differently; page sizes at and past the bounds; pages past the end.
+//! What the strategies hunt for (issues 4 and 14): names differing only in case or only in
+//! non-ASCII case; names whose code point and UTF-16 orders differ; `%`, `_`, `\` in names
+//! and searches; white space around names and searches, and the characters trims disagree on
+//! (U+FEFF, U+001C-U+001F); equal service names; inactive records; distinct tenants that
+//! share user, install, client and catalog item ids; ids of other tenants; random,
+//! malformed, upper-case and partial UUIDs; users without roles; inactive users holding the
+//! permission; portal users with and without a client; installs missing a capability
+//! (with and without a user who holds the permission) or spelling it differently; page
+//! sizes at and past the bounds; pages past the end. Each check's strategy aims at its
+//! rule's category, and `crate::coverage::AIMS` states and tests how often.
 
 pub mod ids;
 pub mod picks;

@@ -28,6 +28,19 @@ impl Kind {
         }
     }
 
+    /// Names of the tenant's records of this kind.
+    pub fn names(self, tenant: &Tenant) -> Vec<&str> {
+        match self {
+            Kind::Clients => tenant.clients.iter().map(|c| c.client_name.as_str()).collect(),
+            Kind::Services => tenant.services.iter().map(|s| s.service_name.as_str()).collect(),
+        }
+    }
+
+    /// The kind a contract interface reads (`clients` or `services`).
+    pub fn of_interface(interface: &str) -> Kind {
+        if interface == "services" { Kind::Services } else { Kind::Clients }
+    }
+
     /// Texts a search of this kind looks at, per record: names, emails, SKUs, descriptions.
     pub fn searchable_texts(self, tenant: &Tenant) -> Vec<&str> {
         match self {
@@ -82,6 +95,9 @@ pub enum UserPick {
     Own(Index, bool),
     /// A user of another tenant (AUTH-2).
     Foreign(Index),
+    /// An inactive user of the tenant, claimed with its stored type (AUTH-2); any of the
+    /// tenant's users when none is inactive.
+    Inactive(Index),
     /// An id that is no user anywhere.
     Unknown(usize),
 }
@@ -126,7 +142,10 @@ impl ContextPick {
         };
         let user = match &self.user {
             UserPick::None => None,
-            UserPick::Own(i, other_type) if !tenant.users.is_empty() => {
+            UserPick::Own(..) | UserPick::Inactive(_) if tenant.users.is_empty() => {
+                Some(ContextUser { user_id: unused_id(6), user_type: UserType::Internal })
+            }
+            UserPick::Own(i, other_type) => {
                 let user = i.get(&tenant.users);
                 let user_type = match (user.user_type, other_type) {
                     (stored, false) => stored,
@@ -135,7 +154,11 @@ impl ContextPick {
                 };
                 Some(ContextUser { user_id: user.user_id.clone(), user_type })
             }
-            UserPick::Own(..) => Some(ContextUser { user_id: unused_id(6), user_type: UserType::Internal }),
+            UserPick::Inactive(i) => {
+                let inactive: Vec<_> = tenant.users.iter().filter(|u| u.is_inactive).collect();
+                let user = if inactive.is_empty() { i.get(&tenant.users) } else { *i.get(&inactive) };
+                Some(ContextUser { user_id: user.user_id.clone(), user_type: user.user_type })
+            }
             UserPick::Foreign(i) => {
                 let foreign: Vec<(&str, UserType)> = others
                     .iter()
@@ -284,6 +307,16 @@ pub enum SearchPick {
     },
     /// The id of one of the tenant's records of the call's kind, spelled some way.
     OwnId(Index, Spelling),
+    /// A part of the id of one of the tenant's records of the call's kind: at least 4
+    /// characters, never the whole id (SRCH-1 matches only whole UUIDs).
+    PartialId {
+        /// Which record.
+        record: Index,
+        /// Where the part starts.
+        start: Index,
+        /// How long it is beyond 4 characters.
+        len: Index,
+    },
     /// Something that identifies another tenant's data: a record's name or id, or a
     /// tenant id (CTX-1).
     Foreign(Index),
@@ -327,6 +360,16 @@ impl SearchPick {
                 let ids = tenant.map(|t| kind.ids(t)).unwrap_or_default();
                 Some(spelling.apply(if ids.is_empty() { NIL } else { i.get::<&str>(&ids) }))
             }
+            SearchPick::PartialId { record, start, len } => {
+                let ids = tenant.map(|t| kind.ids(t)).unwrap_or_default();
+                let id = if ids.is_empty() { NIL } else { record.get::<&str>(&ids) };
+                let from = start.index(id.len() - 3);
+                let mut length = 4 + len.index(id.len() - from - 3);
+                if length == id.len() {
+                    length -= 1;
+                }
+                Some(id[from..from + length].to_string())
+            }
             SearchPick::Foreign(i) => {
                 let own = tenant.map(|t| t.tenant_id.as_str());
                 let candidates: Vec<String> = fixture
@@ -356,7 +399,18 @@ pub fn search() -> impl Strategy<Value = SearchPick> {
         4 => (any::<Index>(), any::<Index>(), any::<Index>(), any::<u32>())
             .prop_map(|(text, start, len, flips)| SearchPick::Fragment { text, start, len, flips }),
         1 => (any::<Index>(), select(Spelling::CANONICAL)).prop_map(|(i, s)| SearchPick::OwnId(i, s)),
+        1 => partial_id(),
     ]
+}
+
+/// Parts of the tenant's record ids (SRCH-1: they find nothing unless a name or email holds
+/// them).
+pub fn partial_id() -> impl Strategy<Value = SearchPick> {
+    (any::<Index>(), any::<Index>(), any::<Index>()).prop_map(|(record, start, len)| SearchPick::PartialId {
+        record,
+        start,
+        len,
+    })
 }
 
 /// Page sizes that are valid: small ones (several pages), the default (absent), the

@@ -1,7 +1,10 @@
 //! Texts for generated fixtures and searches, drawn from small alphabets so that they
 //! collide: names that differ only in ASCII case or only in non-ASCII case, `%` `_` `\`
 //! and their look-alikes, white space around names, characters whose order differs
-//! between folding to lower and to upper case (`_`, `[`, `^` sit between `Z` and `a`).
+//! between folding to lower and to upper case (`_`, `[`, `^` sit between `Z` and `a`),
+//! characters whose order differs between code points and UTF-16 units (U+E000-U+FFFF
+//! against those above U+FFFF), and the characters trims disagree on (U+FEFF, which
+//! JavaScript's `trim` removes, and U+001C-U+001F, which Python's `strip` removes).
 
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -13,18 +16,41 @@ const CASE_VARIANTS: &[&str] =
 
 /// Other pieces: `%` `_` `\` and their look-alikes, characters between `Z` and `a`,
 /// letters whose case mapping is not ASCII, a decomposed `é` (e + combining acute, compared
-/// by code point and never normalised), an emoji, a control character.
+/// by code point and never normalised), an emoji (above U+FFFF) and characters in
+/// U+E000-U+FFFF (UTF-16 orders them after it, code points before), a control character.
 const OTHER_PIECES: &[&str] = &[
-    "50%", "500", "a_b", "axb", "a\\b", "ab", "_", "[x]", "^", "ß", "ı", "İ", "日本", "0", "9", "Z",
-    "e\u{301}", "😀", "x\u{7f}",
+    "50%",
+    "500",
+    "a_b",
+    "axb",
+    "a\\b",
+    "ab",
+    "_",
+    "[x]",
+    "^",
+    "ß",
+    "ı",
+    "İ",
+    "日本",
+    "0",
+    "9",
+    "Z",
+    "e\u{301}",
+    "😀",
+    "x\u{7f}",
+    "\u{ff5e}",
+    "\u{e000}",
+    "\u{fffd}",
+    "\u{10000}",
 ];
 
 fn name_piece() -> impl Strategy<Value = &'static str> {
     prop_oneof![3 => select(CASE_VARIANTS), 2 => select(OTHER_PIECES)]
 }
 
-/// White space put around names and searches (SPEC.md trim: Unicode `White_Space`).
-const PADDING: &[&str] = &["", "", "", " ", "  ", "\t", "\u{a0}", "\n"];
+/// White space put around names and searches (SPEC.md trim: Unicode `White_Space`), and
+/// U+FEFF, which is not white space (JavaScript's `trim` removes it all the same).
+const PADDING: &[&str] = &["", "", "", " ", "  ", "\t", "\u{a0}", "\n", "\u{feff}"];
 
 /// A record name: one or two pieces, joined by nothing or a space, sometimes padded.
 pub fn name() -> impl Strategy<Value = String> {
@@ -147,5 +173,13 @@ pub fn bound_search() -> impl Strategy<Value = String> {
         // NEL is white space (trimmed) and a control character (refused inside).
         Just("\u{85}acme\u{85}".to_string()),
         Just("\u{2003}acme\u{3000}".to_string()),
+        // Not white space: U+001C-U+001F are control characters (refused), U+FEFF and
+        // U+200B are ordinary characters (kept, matched as themselves).
+        Just("acme\u{1f}".to_string()),
+        Just("\u{1c}acme".to_string()),
+        Just("\u{1e}acme\u{1d}".to_string()),
+        Just("\u{feff}acme".to_string()),
+        Just("acme\u{feff}".to_string()),
+        Just("\u{200b}acme".to_string()),
     ]
 }

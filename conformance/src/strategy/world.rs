@@ -6,6 +6,12 @@
 //! resolved against what is left. Shrinking removes records freely and the result stays
 //! valid, so a shrunk counterexample is a small, valid fixture.
 //!
+//! Worlds aim at tenant isolation: the tenants of a world are distinct, and in a world of
+//! several tenants each tenant's users, installs, clients and catalog items include one
+//! whose id the next tenant also uses (for a different record), whenever either tenant has
+//! records of that kind ([`share_ids`]). So every multi-tenant case holds ids a host that
+//! forgets the tenant would confuse.
+//!
 //! Every tenant gets an extra install, [`admin_install_id`], granting both capabilities
 //! exactly; the checks of data rules call through it with no user.
 
@@ -44,6 +50,9 @@ const CAPABILITY_SETS: &[&[&str]] = &[
     &["cap:client.*", "cap:service.*"],
     &["cap:clients.read", "cap:services.read"],
     &["cap:client.readx", "cap:service"],
+    // Not white space around the names: no grant (JavaScript's trim and Python's strip
+    // would remove them).
+    &["\u{feff}cap:client.read", "cap:service.read\u{1f}"],
 ];
 
 /// Permissions a tenant may define: the two the contract reads and two it does not.
@@ -229,8 +238,67 @@ fn pick<'a, T>(items: &'a [T], index: &Index) -> Option<&'a T> {
 }
 
 fn build(raw_tenants: Vec<RawTenant>) -> Fixture {
-    let raw_tenants = first_of_each(raw_tenants, |t| t.id);
+    let mut raw_tenants = distinct_tenants(raw_tenants);
+    share_ids(&mut raw_tenants);
     Fixture { tenants: raw_tenants.into_iter().map(build_tenant).collect() }
+}
+
+/// The tenants with distinct ids: a tenant drawn with an id already taken gets the first
+/// free one of the pool (which holds more ids than a world has tenants).
+fn distinct_tenants(mut raw_tenants: Vec<RawTenant>) -> Vec<RawTenant> {
+    let mut taken = HashSet::new();
+    for tenant in &mut raw_tenants {
+        if !taken.insert(tenant.id)
+            && let Some(free) = (0..TENANT_POOL).find(|id| !taken.contains(id))
+        {
+            tenant.id = free;
+            taken.insert(free);
+        }
+    }
+    raw_tenants.retain(|t| t.id < TENANT_POOL);
+    first_of_each(raw_tenants, |t| t.id)
+}
+
+/// Makes each tenant share an id of each kind (user, install, client, catalog item) with
+/// the next tenant (the last with the first): when both have records of the kind and share
+/// no id, a record of the tenant whose id no other tenant uses takes the id of the next
+/// tenant's first record (or, when every id of the tenant is already shared, a copy of that
+/// record is added); when only the next tenant has records of the kind, the tenant gets a
+/// copy of its first one.
+fn share_ids(tenants: &mut [RawTenant]) {
+    share_kind(tenants, |t| &mut t.users, |u| &mut u.id);
+    share_kind(tenants, |t| &mut t.installs, |install| &mut install.0);
+    share_kind(tenants, |t| &mut t.clients, |c| &mut c.id);
+    share_kind(tenants, |t| &mut t.services, |s| &mut s.id);
+}
+
+/// [`share_ids`] for one kind of record.
+fn share_kind<T: Clone>(
+    tenants: &mut [RawTenant],
+    records: impl Fn(&mut RawTenant) -> &mut Vec<T>,
+    id: impl Fn(&mut T) -> &mut usize,
+) {
+    let count = tenants.len();
+    if count < 2 {
+        return;
+    }
+    for i in 0..count {
+        let next = (i + 1) % count;
+        let Some(mut theirs) = records(&mut tenants[next]).first().cloned() else { continue };
+        let their_id = *id(&mut theirs);
+        let mut ids_of =
+            |t: usize| -> HashSet<usize> { records(&mut tenants[t]).iter_mut().map(|r| *id(r)).collect() };
+        let next_ids = ids_of(next);
+        let elsewhere: HashSet<usize> = (0..count).filter(|t| *t != i).flat_map(&mut ids_of).collect();
+        let mine = records(&mut tenants[i]);
+        if mine.iter_mut().any(|record| next_ids.contains(id(record))) {
+            continue;
+        }
+        match (0..mine.len()).rev().find(|&k| !elsewhere.contains(id(&mut mine[k]))) {
+            Some(unshared) => *id(&mut mine[unshared]) = their_id,
+            None => mine.push(theirs),
+        }
+    }
 }
 
 fn build_tenant(raw: RawTenant) -> Tenant {
@@ -352,6 +420,40 @@ mod tests {
     use super::*;
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
+
+    #[test]
+    fn every_tenant_shares_ids_of_every_kind_with_another() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = world(WorldSize::MULTI_TENANT);
+        for _ in 0..200 {
+            let fixture = strategy.new_tree(&mut runner).unwrap().current();
+            assert!(fixture.tenants.len() >= 2, "a multi-tenant world of {} tenant", fixture.tenants.len());
+            for tenant in &fixture.tenants {
+                let others: Vec<&Tenant> =
+                    fixture.tenants.iter().filter(|t| t.tenant_id != tenant.tenant_id).collect();
+                let shares = |ids: &dyn Fn(&Tenant) -> Vec<&str>| {
+                    ids(tenant).is_empty()
+                        || others.iter().all(|o| ids(o).is_empty())
+                        || ids(tenant).iter().any(|id| others.iter().any(|o| ids(o).contains(id)))
+                };
+                assert!(
+                    shares(&|t| t.users.iter().map(|u| u.user_id.as_str()).collect()),
+                    "users of {tenant:#?}"
+                );
+                assert!(shares(&|t| t.clients.iter().map(|c| c.client_id.as_str()).collect()), "clients");
+                assert!(shares(&|t| t.services.iter().map(|s| s.service_id.as_str()).collect()), "services");
+                assert!(
+                    shares(&|t| t
+                        .installs
+                        .iter()
+                        .map(|i| i.install_id.as_str())
+                        .filter(|id| *id != admin_install_id(&t.tenant_id))
+                        .collect()),
+                    "installs"
+                );
+            }
+        }
+    }
 
     #[test]
     fn generated_worlds_are_valid_and_collide() {

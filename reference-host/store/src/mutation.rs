@@ -1,16 +1,19 @@
 //! Deliberately broken behaviours of the read services and stores (feature `mutants`),
 //! chosen at run time with [`crate::ReadServices::with_mutation`]. They exist to prove that
-//! the conformance suite catches broken hosts: each one breaks exactly one rule of SPEC.md
-//! the way real hosts do (several are what Alga ships today).
+//! the conformance suite catches broken hosts: each one breaks a rule of SPEC.md the way real
+//! hosts do (several are what Alga ships today), and every rule of SPEC.md, and every check
+//! of the suite, is broken by at least one of them (the suite's `tests/mutants.rs` checks
+//! both, and that each mutant is caught on every seed of its list).
 //!
 //! This module, and every branch that consults it, is compiled only with feature `mutants`;
 //! a normal build cannot be broken this way.
 //!
-//! Where the fault lives: read-service faults (capability, permission, validation order,
-//! error mapping) work on every store; store faults (wildcards, tie-breaker, count, tenant
-//! scope of `get`) are honoured by both stores, except that on PostgreSQL row-level security
-//! still hides other tenants' rows from [`Mutation::GetIgnoresTenant`] (the second line of
-//! defence doing its job). The conformance suite's mutant test runs on SQLite.
+//! Where the fault lives: read-service faults (capability, permission, user standing,
+//! validation order, error mapping, summaries) work on every store; store faults (wildcards,
+//! tie-breaker, count, the tenant condition of a lookup or a search) are honoured by both
+//! stores, except that on PostgreSQL row-level security still hides other tenants' rows
+//! from the mutants that forget the tenant (the second line of defence doing its job; the
+//! store's `tests/mutants.rs` lists them). The conformance suite's mutant test runs on SQLite.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,10 +57,69 @@ pub enum Mutation {
     /// Breaks FILT-1: `list-clients` includes inactive clients unless `include-inactive`
     /// is `false` explicitly.
     InactiveClientsIncludedByDefault,
+    /// Breaks AUTH-2: an internal user is looked up by id in every tenant, so a user id of
+    /// another tenant acts there with that tenant's roles (the tenant-isolation bug of
+    /// issue 14; the first row found wins when the id exists in several tenants).
+    InternalUserLookupIgnoresTenant,
+    /// Breaks AUTH-2: the same for client-portal users (their lookup is a separate code path
+    /// in Alga, through the contact).
+    PortalUserLookupIgnoresTenant,
+    /// Breaks CTX-2: the install is looked up by id in every tenant, so another tenant's
+    /// install grants its capabilities.
+    InstallLookupIgnoresTenant,
+    /// Breaks AUTH-2: an inactive user who holds the permission is treated as active.
+    InactiveUserAccepted,
+    /// Breaks AUTH-2: the user type the context claims is not compared with the stored one.
+    UserTypeNotChecked,
+    /// Breaks CTX-1 (and ISO-1): the id alternative of a client search is OR-ed outside the
+    /// tenant condition (`tenant = $1 AND name LIKE $2 OR client_id = $3`: a missing pair
+    /// of parentheses), so a search equal to another tenant's client id lists that client.
+    IdSearchEscapesTenant,
+    /// Breaks CAP-3: stored capability names are compared exactly, without trimming and
+    /// folding.
+    CapabilityComparedExactly,
+    /// Breaks CAP-1: a user who holds the permission is let through although the install
+    /// lacks the capability (the permission stands in for the capability).
+    UserPermissionReplacesCapability,
+    /// Breaks AUTH-3: a context without a user is refused, as if it were a user holding no
+    /// permission.
+    NoUserIsRefused,
+    /// Breaks PAGE-2: `total-count` is counted from the page's rows (`count(*) OVER ()` on
+    /// the page), so a page past the end reports 0.
+    TotalCountFromPageRows,
+    /// Breaks FILT-2: `is-active: false` is treated as no filter (a truthiness test on the
+    /// option).
+    IsActiveFalseIgnored,
+    /// Breaks DATA-1: currency codes are returned in upper case instead of as stored.
+    CurrencyCodeUpperCased,
+    /// Breaks DATA-2 (and DATA-1): `get-client` returns no tags (its query forgets the tag
+    /// join that `list-clients` has).
+    GetClientWithoutTags,
+    /// Breaks ERR-1: a store failure while reading the execution context's install and user
+    /// is taken as "no such install", so calls during an outage are `not-allowed` instead
+    /// of `internal`.
+    StoreFailureIsNotAllowed,
+    /// Breaks ISO-1 under concurrency only (caught by the check `ISO-1.concurrent`): the
+    /// tenant condition of lists and gets is thread state set up only on the thread that
+    /// created the services (like a session variable set on one pooled connection), so
+    /// calls served on other threads at the same time read every tenant.
+    ConcurrentCallsLoseTenantScope,
+    /// Breaks VAL-2 (and SRCH-1): the search is trimmed as JavaScript's `trim` and Python's
+    /// `strip` do, removing U+FEFF and U+001C-U+001F too (SPEC.md trims `White_Space`
+    /// only, and U+001C-U+001F are control characters).
+    SearchTrimsMoreThanWhiteSpace,
+    /// Breaks PAGE-4: the page is ordered by UTF-16 code units (JavaScript's string
+    /// comparison) instead of code points, which differs for characters in U+E000-U+FFFF
+    /// next to ones above U+FFFF.
+    NamesOrderedByUtf16,
+    /// Breaks SRCH-1: a client search also matches part of the client's id (`client_id::text
+    /// LIKE '%3f25%'`), where SPEC.md matches only a whole UUID.
+    ClientIdMatchedAsSubstring,
 }
 
 impl Mutation {
-    /// Every mutation, in declaration order.
+    /// Every mutation, in declaration order (a test checks it against the variants serde
+    /// derives, so none can be missing).
     pub const ALL: &'static [Mutation] = &[
         Mutation::PaginationOffByOne,
         Mutation::TotalCountIgnoresFilter,
@@ -72,6 +134,24 @@ impl Mutation {
         Mutation::UuidSearchFailsInternal,
         Mutation::InternalForInvalidInput,
         Mutation::InactiveClientsIncludedByDefault,
+        Mutation::InternalUserLookupIgnoresTenant,
+        Mutation::PortalUserLookupIgnoresTenant,
+        Mutation::InstallLookupIgnoresTenant,
+        Mutation::InactiveUserAccepted,
+        Mutation::UserTypeNotChecked,
+        Mutation::IdSearchEscapesTenant,
+        Mutation::CapabilityComparedExactly,
+        Mutation::UserPermissionReplacesCapability,
+        Mutation::NoUserIsRefused,
+        Mutation::TotalCountFromPageRows,
+        Mutation::IsActiveFalseIgnored,
+        Mutation::CurrencyCodeUpperCased,
+        Mutation::GetClientWithoutTags,
+        Mutation::StoreFailureIsNotAllowed,
+        Mutation::ConcurrentCallsLoseTenantScope,
+        Mutation::SearchTrimsMoreThanWhiteSpace,
+        Mutation::NamesOrderedByUtf16,
+        Mutation::ClientIdMatchedAsSubstring,
     ];
 
     /// The mutation's kebab-case name (its JSON form), e.g. `pagination-off-by-one`.
@@ -90,6 +170,24 @@ impl Mutation {
             Mutation::UuidSearchFailsInternal => "uuid-search-fails-internal",
             Mutation::InternalForInvalidInput => "internal-for-invalid-input",
             Mutation::InactiveClientsIncludedByDefault => "inactive-clients-included-by-default",
+            Mutation::InternalUserLookupIgnoresTenant => "internal-user-lookup-ignores-tenant",
+            Mutation::PortalUserLookupIgnoresTenant => "portal-user-lookup-ignores-tenant",
+            Mutation::InstallLookupIgnoresTenant => "install-lookup-ignores-tenant",
+            Mutation::InactiveUserAccepted => "inactive-user-accepted",
+            Mutation::UserTypeNotChecked => "user-type-not-checked",
+            Mutation::IdSearchEscapesTenant => "id-search-escapes-tenant",
+            Mutation::CapabilityComparedExactly => "capability-compared-exactly",
+            Mutation::UserPermissionReplacesCapability => "user-permission-replaces-capability",
+            Mutation::NoUserIsRefused => "no-user-is-refused",
+            Mutation::TotalCountFromPageRows => "total-count-from-page-rows",
+            Mutation::IsActiveFalseIgnored => "is-active-false-ignored",
+            Mutation::CurrencyCodeUpperCased => "currency-code-upper-cased",
+            Mutation::GetClientWithoutTags => "get-client-without-tags",
+            Mutation::StoreFailureIsNotAllowed => "store-failure-is-not-allowed",
+            Mutation::ConcurrentCallsLoseTenantScope => "concurrent-calls-lose-tenant-scope",
+            Mutation::SearchTrimsMoreThanWhiteSpace => "search-trims-more-than-white-space",
+            Mutation::NamesOrderedByUtf16 => "names-ordered-by-utf16",
+            Mutation::ClientIdMatchedAsSubstring => "client-id-matched-as-substring",
         }
     }
 
@@ -98,8 +196,11 @@ impl Mutation {
         Mutation::ALL.iter().copied().find(|m| m.name() == name)
     }
 
-    /// The rule IDs of SPEC.md the mutation breaks, the primary one first. Each of them is
-    /// really broken (the conformance suite's mutant test requires every one to fail).
+    /// What the conformance suite must fail on this mutation, the primary one first: a rule
+    /// ID of SPEC.md (some check of the rule fails) or the id of one check (`ISO-1.concurrent`:
+    /// that check fails). Each is really broken, and the suite's mutant test requires every
+    /// one to fail on every seed of its list. Other rules a mutation happens to fail are
+    /// reported by that test, not listed here.
     pub fn breaks(self) -> &'static [&'static str] {
         match self {
             Mutation::PaginationOffByOne => &["PAGE-1", "PAGE-3"],
@@ -115,6 +216,24 @@ impl Mutation {
             Mutation::UuidSearchFailsInternal => &["SRCH-1", "ERR-2"],
             Mutation::InternalForInvalidInput => &["VAL-1", "VAL-2", "VAL-3", "VAL-4", "ERR-2"],
             Mutation::InactiveClientsIncludedByDefault => &["FILT-1"],
+            Mutation::InternalUserLookupIgnoresTenant => &["AUTH-2"],
+            Mutation::PortalUserLookupIgnoresTenant => &["AUTH-2"],
+            Mutation::InstallLookupIgnoresTenant => &["CTX-2"],
+            Mutation::InactiveUserAccepted => &["AUTH-2"],
+            Mutation::UserTypeNotChecked => &["AUTH-2"],
+            Mutation::IdSearchEscapesTenant => &["CTX-1", "ISO-1"],
+            Mutation::CapabilityComparedExactly => &["CAP-3"],
+            Mutation::UserPermissionReplacesCapability => &["CAP-1"],
+            Mutation::NoUserIsRefused => &["AUTH-3"],
+            Mutation::TotalCountFromPageRows => &["PAGE-2"],
+            Mutation::IsActiveFalseIgnored => &["FILT-2"],
+            Mutation::CurrencyCodeUpperCased => &["DATA-1"],
+            Mutation::GetClientWithoutTags => &["DATA-2", "DATA-1"],
+            Mutation::StoreFailureIsNotAllowed => &["ERR-1"],
+            Mutation::ConcurrentCallsLoseTenantScope => &["ISO-1.concurrent"],
+            Mutation::SearchTrimsMoreThanWhiteSpace => &["VAL-2"],
+            Mutation::NamesOrderedByUtf16 => &["PAGE-4"],
+            Mutation::ClientIdMatchedAsSubstring => &["SRCH-1"],
         }
     }
 }
@@ -141,5 +260,60 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Mutation::ALL.len());
+    }
+
+    /// Records the variant names serde's derived `Deserialize` passes to
+    /// `deserialize_enum`: the compiler's own list of every variant.
+    struct VariantNames(std::cell::RefCell<Vec<&'static str>>);
+
+    #[derive(Debug)]
+    struct Captured;
+
+    impl std::fmt::Display for Captured {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("variant names captured")
+        }
+    }
+
+    impl std::error::Error for Captured {}
+
+    impl serde::de::Error for Captured {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Captured
+        }
+    }
+
+    impl<'de> serde::Deserializer<'de> for &VariantNames {
+        type Error = Captured;
+
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Captured> {
+            Err(Captured)
+        }
+
+        fn deserialize_enum<V: serde::de::Visitor<'de>>(
+            self,
+            _name: &'static str,
+            variants: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Captured> {
+            self.0.borrow_mut().extend_from_slice(variants);
+            Err(Captured)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+            ignored_any
+        }
+    }
+
+    #[test]
+    fn all_is_exhaustive() {
+        let names = VariantNames(std::cell::RefCell::new(Vec::new()));
+        let _ = Mutation::deserialize(&names);
+        let variants = names.0.into_inner();
+        assert!(!variants.is_empty(), "serde passed no variant names");
+        let listed: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(listed, variants, "Mutation::ALL must list every variant, in declaration order");
     }
 }

@@ -110,6 +110,10 @@ pub struct ReadServices {
     observer: Option<StoreErrorObserver>,
     #[cfg(feature = "mutants")]
     mutation: Option<crate::mutation::Mutation>,
+    /// The thread that created the services (what `ConcurrentCallsLoseTenantScope`
+    /// keys on).
+    #[cfg(feature = "mutants")]
+    home_thread: std::thread::ThreadId,
 }
 
 impl std::fmt::Debug for ReadServices {
@@ -130,6 +134,8 @@ impl ReadServices {
             observer: None,
             #[cfg(feature = "mutants")]
             mutation: None,
+            #[cfg(feature = "mutants")]
+            home_thread: std::thread::current().id(),
         }
     }
 
@@ -170,18 +176,23 @@ impl ReadServices {
         let install_id = canonical(&context.install_id);
         let user_id = context.user.as_ref().and_then(|user| canonical(&user.user_id));
         let records = match &tenant_id {
-            Some(tenant) => self.store_call(
-                "execution context",
-                self.store.context(tenant, install_id.as_deref(), user_id.as_deref()),
-            )?,
+            Some(tenant) => {
+                let read =
+                    self.store.context(tenant, install_id.as_deref(), user_id.as_deref(), self.faults());
+                if read.is_err() && self.store_failure_taken_as_missing() {
+                    ContextRecords::default()
+                } else {
+                    self.store_call("execution context", read)?
+                }
+            }
             None => ContextRecords::default(),
         };
-        let grants = records.capabilities.map(|names| Grants::from_stored(&names)).unwrap_or_default();
+        let grants = records.capabilities.map(|names| self.grants(&names)).unwrap_or_default();
         let user = context.user.as_ref().map(|user| ActorUser {
             user_id: user.user_id.clone(),
             user_type: user.user_type,
             standing: match (&tenant_id, &user_id) {
-                (Some(_), Some(id)) => standing(id, records.user.clone(), user.user_type),
+                (Some(_), Some(id)) => self.standing(id, records.user.clone(), user.user_type),
                 _ => Standing::Refused("the tenant or user id is not a UUID".into()),
             },
         });
@@ -195,6 +206,8 @@ impl ReadServices {
 
     /// `list-clients`.
     pub fn list_clients(&self, actor: &Actor, input: &ClientListInput) -> Result<ClientPage, ReadError> {
+        #[cfg(feature = "mutants")]
+        let input = &ClientListInput { search: self.search_as_received(&input.search), ..input.clone() };
         if self.validation_first() {
             input::client_query(input).map_err(|e| self.invalid(e))?;
         }
@@ -230,9 +243,13 @@ impl ReadServices {
                 faults: self.faults(),
             }),
         )?;
+        #[allow(unused_mut)]
+        let mut items = listing.items;
+        #[cfg(feature = "mutants")]
+        self.distort_clients(&mut items, false);
         Ok(ClientPage {
-            items: listing.items,
-            total_count: self.total_count("list-clients", listing.total)?,
+            total_count: self.total_count("list-clients", listing.total, items.is_empty())?,
+            items,
             page: paging.page,
             page_size: paging.page_size,
         })
@@ -257,11 +274,19 @@ impl ReadServices {
                 }),
             )?,
         };
+        #[cfg(feature = "mutants")]
+        let found = found.map(|client| {
+            let mut one = vec![client];
+            self.distort_clients(&mut one, true);
+            one.remove(0)
+        });
         self.not_found(found)
     }
 
     /// `list-services`.
     pub fn list_services(&self, actor: &Actor, input: &ServiceListInput) -> Result<ServicePage, ReadError> {
+        #[cfg(feature = "mutants")]
+        let input = &ServiceListInput { search: self.search_as_received(&input.search), ..input.clone() };
         if self.validation_first() {
             input::service_query(input).map_err(|e| self.invalid(e))?;
         }
@@ -274,16 +299,20 @@ impl ReadServices {
                 tenant_id: &actor.tenant_id,
                 search: query.search.as_ref(),
                 item_kind: query.item_kind,
-                is_active: query.is_active,
+                is_active: query.is_active.filter(|active| *active || !self.is_active_false_ignored()),
                 billing_method: query.billing_method,
                 currency_code: query.currency_code.as_deref(),
                 paging: self.store_paging(paging),
                 faults: self.faults(),
             }),
         )?;
+        #[allow(unused_mut)]
+        let mut items = listing.items;
+        #[cfg(feature = "mutants")]
+        self.distort_services(&mut items);
         Ok(ServicePage {
-            items: listing.items,
-            total_count: self.total_count("list-services", listing.total)?,
+            total_count: self.total_count("list-services", listing.total, items.is_empty())?,
+            items,
             page: paging.page,
             page_size: paging.page_size,
         })
@@ -314,18 +343,29 @@ impl ReadServices {
             Interface::Clients => actor.grants.client_read,
             Interface::Services => actor.grants.service_read,
         };
-        if !granted && !self.capability_unchecked() {
+        let held = |standing: &Standing| match standing {
+            Standing::Refused(_) => false,
+            Standing::Active { client_read, service_read, .. } => match interface {
+                Interface::Clients => *client_read,
+                Interface::Services => *service_read,
+            },
+        };
+        let permission_stands_in = self.permission_replaces_capability()
+            && actor.user.as_ref().is_some_and(|user| held(&user.standing));
+        if !granted && !self.capability_unchecked() && !permission_stands_in {
             return Err(ReadError::NotAllowed);
         }
-        let Some(user) = &actor.user else { return Ok(()) };
+        let Some(user) = &actor.user else {
+            return if self.no_user_refused() { Err(ReadError::NotAllowed) } else { Ok(()) };
+        };
         match &user.standing {
             Standing::Refused(_) => Err(ReadError::NotAllowed),
-            Standing::Active { client_read, service_read, .. } => {
-                let held = match interface {
-                    Interface::Clients => *client_read,
-                    Interface::Services => *service_read,
-                };
-                if held || self.permission_ignored() { Ok(()) } else { Err(ReadError::NotAllowed) }
+            standing => {
+                if held(standing) || self.permission_ignored() {
+                    Ok(())
+                } else {
+                    Err(ReadError::NotAllowed)
+                }
             }
         }
     }
@@ -354,7 +394,10 @@ impl ReadServices {
         })
     }
 
-    fn total_count(&self, operation: &str, total: u64) -> Result<u32, ReadError> {
+    fn total_count(&self, operation: &str, total: u64, page_is_empty: bool) -> Result<u32, ReadError> {
+        if page_is_empty && self.total_from_page_rows() {
+            return Ok(0);
+        }
         u32::try_from(total).map_err(|_| {
             let err =
                 StoreError::Corrupt(format!("{total} records match, more than a u32 total-count holds"));
@@ -389,9 +432,105 @@ impl ReadServices {
 
     fn faults(&self) -> Faults {
         #[cfg(feature = "mutants")]
-        return Faults { mutation: self.mutation };
+        {
+            use crate::mutation::Mutation;
+            // This fault is thread state: it shows only on threads other than the one that
+            // created the services, i.e. for calls served concurrently.
+            let mutation = match self.mutation {
+                Some(Mutation::ConcurrentCallsLoseTenantScope)
+                    if std::thread::current().id() == self.home_thread =>
+                {
+                    None
+                }
+                other => other,
+            };
+            Faults { mutation }
+        }
         #[cfg(not(feature = "mutants"))]
         Faults::NONE
+    }
+
+    /// The grants of an install's stored capability names (CAP-3).
+    fn grants(&self, names: &[String]) -> Grants {
+        #[cfg(feature = "mutants")]
+        if self.mutated(crate::mutation::Mutation::CapabilityComparedExactly) {
+            let exact = |capability: &str| names.iter().any(|name| name == capability);
+            return Grants { client_read: exact(CAP_CLIENT_READ), service_read: exact(CAP_SERVICE_READ) };
+        }
+        Grants::from_stored(names)
+    }
+
+    /// The standing of user `user_id` given what the store holds for them (AUTH-2, AUTH-1,
+    /// AUTH-4).
+    fn standing(&self, user_id: &str, stored: Option<StoredUser>, claimed: UserType) -> Standing {
+        let Some(stored) = stored else {
+            return Standing::Refused(format!("the tenant has no user {user_id}"));
+        };
+        if stored.is_inactive && !self.inactive_user_accepted() {
+            return Standing::Refused(format!("user {user_id} is inactive"));
+        }
+        if stored.user_type != claimed && !self.user_type_unchecked() {
+            return Standing::Refused(format!(
+                "user {user_id} is stored as {}, the context says {claimed}",
+                stored.user_type
+            ));
+        }
+        let holds = |permission: Permission| {
+            stored.permissions.iter().any(|p| {
+                p.resource == permission.resource
+                    && p.action == permission.action
+                    && match stored.user_type {
+                        UserType::Internal => p.msp,
+                        UserType::Client => p.client,
+                    }
+            })
+        };
+        Standing::Active {
+            client_read: holds(PERMISSION_CLIENT_READ),
+            service_read: holds(PERMISSION_SERVICE_READ),
+            own_client_id: match stored.user_type {
+                UserType::Client => stored.client_id,
+                UserType::Internal => None,
+            },
+        }
+    }
+
+    /// The search as a host with a broader trim than SPEC.md's receives it (JavaScript's
+    /// `trim` also removes U+FEFF, Python's `strip` U+001C-U+001F).
+    #[cfg(feature = "mutants")]
+    fn search_as_received(&self, search: &Option<String>) -> Option<String> {
+        let broader = |c: char| c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}' | '\u{feff}');
+        match search {
+            Some(text) if self.mutated(crate::mutation::Mutation::SearchTrimsMoreThanWhiteSpace) => {
+                Some(text.trim_matches(broader).to_string())
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// Client summaries as the summary mutations get them wrong.
+    #[cfg(feature = "mutants")]
+    fn distort_clients(&self, items: &mut [ClientSummary], from_get: bool) {
+        use crate::mutation::Mutation;
+        for item in items.iter_mut() {
+            if self.mutated(Mutation::CurrencyCodeUpperCased) {
+                item.default_currency_code = item.default_currency_code.to_ascii_uppercase();
+            }
+            if from_get && self.mutated(Mutation::GetClientWithoutTags) {
+                item.tags.clear();
+            }
+        }
+        if self.mutated(Mutation::NamesOrderedByUtf16) {
+            items.sort_by_key(|c| utf16_order_key(&c.client_name, &c.client_id));
+        }
+    }
+
+    /// Service summaries as the summary mutations get them wrong.
+    #[cfg(feature = "mutants")]
+    fn distort_services(&self, items: &mut [ServiceSummary]) {
+        if self.mutated(crate::mutation::Mutation::NamesOrderedByUtf16) {
+            items.sort_by_key(|s| utf16_order_key(&s.service_name, &s.service_id));
+        }
     }
 
     /// Whether `mutation` is in effect; always false in a normal build.
@@ -441,41 +580,62 @@ impl ReadServices {
         #[cfg(not(feature = "mutants"))]
         false
     }
+
+    fn store_failure_taken_as_missing(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::StoreFailureIsNotAllowed);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn inactive_user_accepted(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::InactiveUserAccepted);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn user_type_unchecked(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::UserTypeNotChecked);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn permission_replaces_capability(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::UserPermissionReplacesCapability);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn no_user_refused(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::NoUserIsRefused);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn total_from_page_rows(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::TotalCountFromPageRows);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    fn is_active_false_ignored(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutated(crate::mutation::Mutation::IsActiveFalseIgnored);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
 }
 
-/// The standing of user `user_id` given what the store holds for them (AUTH-2, AUTH-1,
-/// AUTH-4).
-fn standing(user_id: &str, stored: Option<StoredUser>, claimed: UserType) -> Standing {
-    let Some(stored) = stored else {
-        return Standing::Refused(format!("the tenant has no user {user_id}"));
-    };
-    if stored.is_inactive {
-        return Standing::Refused(format!("user {user_id} is inactive"));
-    }
-    if stored.user_type != claimed {
-        return Standing::Refused(format!(
-            "user {user_id} is stored as {}, the context says {claimed}",
-            stored.user_type
-        ));
-    }
-    let holds = |permission: Permission| {
-        stored.permissions.iter().any(|p| {
-            p.resource == permission.resource
-                && p.action == permission.action
-                && match stored.user_type {
-                    UserType::Internal => p.msp,
-                    UserType::Client => p.client,
-                }
-        })
-    };
-    Standing::Active {
-        client_read: holds(PERMISSION_CLIENT_READ),
-        service_read: holds(PERMISSION_SERVICE_READ),
-        own_client_id: match stored.user_type {
-            UserType::Client => stored.client_id,
-            UserType::Internal => None,
-        },
-    }
+/// The order JavaScript's string comparison gives: fold, then UTF-16 code units, then id
+/// (what [`crate::mutation::Mutation::NamesOrderedByUtf16`] sorts a page by).
+#[cfg(feature = "mutants")]
+fn utf16_order_key(name: &str, id: &str) -> (Vec<u16>, String) {
+    (input::fold(name).encode_utf16().collect(), id.to_string())
 }
 
 /// The lower-case form of `id` when it is a canonical UUID.

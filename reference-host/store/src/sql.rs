@@ -26,6 +26,7 @@
 //! returns when its page is empty.
 
 use crate::store::{ClientListQuery, Faults, RecordQuery, ServiceListQuery};
+use alga_conformance_protocol::UserType;
 use alga_extension_contract::input::{Paging, Search};
 
 /// The SQL dialect of a store.
@@ -229,6 +230,9 @@ struct Listed {
     /// filter reads a column the counts table keeps (not a portal user's client, not the
     /// currency filter).
     counted: bool,
+    /// A condition OR-ed with the whole of `scope` and `filters` (only ever set by a
+    /// deliberate fault: a search alternative outside the tenant condition).
+    escaping: Option<String>,
 }
 
 /// One list statement: the size of the filtered set and one page of it, keyed first
@@ -257,9 +261,20 @@ fn list_statement(
         searched,
         counts,
         counted,
+        escaping,
     } = listed;
-    let page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
-    let count_where = if faults.count_with_filters() { page_where.clone() } else { scope.join(" AND ") };
+    let mut page_where = scope.iter().chain(filters).cloned().collect::<Vec<_>>().join(" AND ");
+    if page_where.is_empty() {
+        page_where = "1 = 1".to_string();
+    }
+    if let Some(alternative) = escaping {
+        page_where = format!("{page_where} OR {alternative}");
+    }
+    let count_where = match (faults.count_with_filters(), scope.is_empty()) {
+        (true, _) => page_where.clone(),
+        (false, false) => scope.join(" AND "),
+        (false, true) => "1 = 1".to_string(),
+    };
     let d_order = listing_order(
         &dialect.fold(&format!("{d}.{name}")),
         &format!("{d}.{id}"),
@@ -330,11 +345,15 @@ const CLIENT_JOINS: &str = "LEFT JOIN users u ON u.tenant = c.tenant AND u.user_
 pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
     let tenant = params.uuid(query.tenant_id);
-    let mut scope = vec![format!("k.tenant = {tenant}")];
+    let mut scope = Vec::new();
+    if query.faults.list_within_tenant() {
+        scope.push(format!("k.tenant = {tenant}"));
+    }
     if let Some(only) = query.only_client_id {
         scope.push(format!("k.client_id = {}", params.uuid(only)));
     }
     let mut filters = Vec::new();
+    let mut escaping = None;
     if !query.include_inactive {
         filters.push("k.is_inactive = false".to_string());
     }
@@ -342,8 +361,16 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         let pattern = params.text(&like_pattern(search, query.faults));
         let mut any =
             vec![matches(dialect, "k.client_name", &pattern), matches(dialect, "k.billing_email", &pattern)];
+        if !query.faults.id_matched_whole() {
+            any.push(matches(dialect, &dialect.id_text("k.client_id"), &pattern));
+        }
         if let Some(uuid) = &search.uuid {
-            any.push(format!("k.client_id = {}", params.uuid(uuid)));
+            let same_id = format!("k.client_id = {}", params.uuid(uuid));
+            if query.faults.id_search_within_tenant() {
+                any.push(same_id);
+            } else {
+                escaping = Some(same_id);
+            }
         }
         filters.push(format!("({})", any.join(" OR ")));
     }
@@ -360,6 +387,7 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         filters,
         searched: query.search.is_some(),
         counts: "client_counts",
+        escaping,
     };
     let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
     params.finish(text)
@@ -400,7 +428,10 @@ const SERVICE_JOINS: &str =
 pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> Statement {
     let mut params = Params::new(dialect);
     let tenant = params.uuid(query.tenant_id);
-    let scope = format!("k.tenant = {tenant}");
+    let mut scope = Vec::new();
+    if query.faults.list_within_tenant() {
+        scope.push(format!("k.tenant = {tenant}"));
+    }
     let mut filters = Vec::new();
     if let Some(kind) = query.item_kind {
         filters.push(format!("k.item_kind = {}", params.text(kind.wit_name())));
@@ -432,11 +463,12 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         columns: service_columns(dialect, &tenant),
         joins: SERVICE_JOINS,
         tenant,
-        scope: vec![scope],
+        scope,
         filters,
         searched: query.search.is_some(),
         counts: "service_counts",
         counted: query.currency_code.is_none(),
+        escaping: None,
     };
     let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
     params.finish(text)
@@ -460,40 +492,73 @@ pub(crate) fn get_service(dialect: Dialect, query: &RecordQuery<'_>) -> Statemen
 }
 
 /// The install's stored capability names as JSON text.
-pub(crate) fn install_capabilities(dialect: Dialect, tenant_id: &str, install_id: &str) -> Statement {
+pub(crate) fn install_capabilities(
+    dialect: Dialect,
+    tenant_id: &str,
+    install_id: &str,
+    faults: Faults,
+) -> Statement {
     let mut params = Params::new(dialect);
+    let mut conditions = Vec::new();
+    if faults.install_within_tenant() {
+        conditions.push(format!("i.tenant = {}", params.uuid(tenant_id)));
+    }
+    conditions.push(format!("i.id = {}", params.uuid(install_id)));
     let text = format!(
-        "SELECT i.granted_caps{cast} FROM tenant_extension_install i WHERE i.tenant = {} AND i.id = {}",
-        params.uuid(tenant_id),
-        params.uuid(install_id),
+        "SELECT i.granted_caps{cast} FROM tenant_extension_install i WHERE {conditions}",
         cast = if dialect == Dialect::Postgres { "::text" } else { "" },
+        conditions = conditions.join(" AND "),
     );
     params.finish(text)
 }
 
+/// Which user rows a lookup by id may find: the tenant's (a fault may let users of one
+/// type be found in any tenant).
+fn user_scope(params: &mut Params, alias: &str, tenant_id: &str, faults: Faults) -> String {
+    let tenant = format!("{alias}.tenant = {}", params.uuid(tenant_id));
+    let anywhere: Vec<String> = [UserType::Internal, UserType::Client]
+        .into_iter()
+        .filter(|user_type| !faults.user_within_tenant(*user_type))
+        .map(|user_type| format!("{alias}.user_type = '{}'", user_type.as_str()))
+        .collect();
+    if anywhere.is_empty() { tenant } else { format!("({tenant} OR {})", anywhere.join(" OR ")) }
+}
+
 /// The user's type, activity and portal client (through their contact).
-pub(crate) fn user(dialect: Dialect, tenant_id: &str, user_id: &str) -> Statement {
+pub(crate) fn user(dialect: Dialect, tenant_id: &str, user_id: &str, faults: Faults) -> Statement {
     let mut params = Params::new(dialect);
+    let scope = user_scope(&mut params, "u", tenant_id, faults);
     let text = format!(
         "SELECT u.user_type, u.is_inactive, {} FROM users u \
          LEFT JOIN contacts ct ON ct.tenant = u.tenant AND ct.contact_name_id = u.contact_id \
-         WHERE u.tenant = {} AND u.user_id = {}",
+         WHERE {scope} AND u.user_id = {}",
         dialect.id_text("ct.client_id"),
-        params.uuid(tenant_id),
         params.uuid(user_id),
     );
     params.finish(text)
 }
 
 /// Every permission of every role of the user: `resource, action, msp, client`.
-pub(crate) fn user_permissions(dialect: Dialect, tenant_id: &str, user_id: &str) -> Statement {
+pub(crate) fn user_permissions(
+    dialect: Dialect,
+    tenant_id: &str,
+    user_id: &str,
+    faults: Faults,
+) -> Statement {
     let mut params = Params::new(dialect);
+    let lookup =
+        if faults.user_within_tenant(UserType::Internal) && faults.user_within_tenant(UserType::Client) {
+            format!("WHERE ur.tenant = {}", params.uuid(tenant_id))
+        } else {
+            // The roles of whichever user rows the faulty lookup finds.
+            let scope = user_scope(&mut params, "u", tenant_id, faults);
+            format!("JOIN users u ON u.tenant = ur.tenant AND u.user_id = ur.user_id WHERE {scope}")
+        };
     let text = format!(
         "SELECT p.resource, p.action, p.msp, p.client FROM user_roles ur \
          JOIN role_permissions rp ON rp.tenant = ur.tenant AND rp.role_id = ur.role_id \
          JOIN permissions p ON p.tenant = rp.tenant AND p.permission_id = rp.permission_id \
-         WHERE ur.tenant = {} AND ur.user_id = {}",
-        params.uuid(tenant_id),
+         {lookup} AND ur.user_id = {}",
         params.uuid(user_id),
     );
     params.finish(text)

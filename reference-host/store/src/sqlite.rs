@@ -15,7 +15,8 @@
 use crate::rows::{self, ColumnAccess};
 use crate::sql::{self, Dialect, Statement, Value};
 use crate::store::{
-    ClientListQuery, DataStore, Listing, RecordQuery, ServiceListQuery, StoreError, StoredUser,
+    ClientListQuery, ContextRecords, DataStore, Faults, Listing, RecordQuery, ServiceListQuery, StoreError,
+    StoredUser,
 };
 use crate::tables::{self, Cell};
 use alga_conformance_protocol::Fixture;
@@ -395,6 +396,35 @@ impl ColumnAccess for SqliteRow<'_, '_> {
     }
 }
 
+impl SqliteStore {
+    /// [`DataStore::install_capabilities`] with the query's faults.
+    fn install_record(
+        &self,
+        tenant_id: &str,
+        install_id: &str,
+        faults: Faults,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let statement = sql::install_capabilities(Dialect::Sqlite, tenant_id, install_id, faults);
+        let found = self.query(&statement, |row| rows::required_text(row, 0, "granted_caps"))?;
+        found.first().map(|json| rows::capability_list(install_id, json)).transpose()
+    }
+
+    /// [`DataStore::user`] with the query's faults.
+    fn user_record(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        faults: Faults,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        let statement = sql::user(Dialect::Sqlite, tenant_id, user_id, faults);
+        let found = self.query(&statement, rows::user_row)?;
+        let Some((user_type, is_inactive, client_id)) = found.into_iter().next() else { return Ok(None) };
+        let statement = sql::user_permissions(Dialect::Sqlite, tenant_id, user_id, faults);
+        let permissions = self.query(&statement, rows::permission_row)?;
+        Ok(Some(StoredUser { user_type, is_inactive, client_id, permissions }))
+    }
+}
+
 /// Above this many rows (held before or written now), a load is a bulk load.
 const BULK_ABOVE_ROWS: usize = 20_000;
 
@@ -498,18 +528,27 @@ impl DataStore for SqliteStore {
         tenant_id: &str,
         install_id: &str,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        let statement = sql::install_capabilities(Dialect::Sqlite, tenant_id, install_id);
-        let found = self.query(&statement, |row| rows::required_text(row, 0, "granted_caps"))?;
-        found.first().map(|json| rows::capability_list(install_id, json)).transpose()
+        self.install_record(tenant_id, install_id, Faults::NONE)
     }
 
     fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError> {
-        let statement = sql::user(Dialect::Sqlite, tenant_id, user_id);
-        let found = self.query(&statement, rows::user_row)?;
-        let Some((user_type, is_inactive, client_id)) = found.into_iter().next() else { return Ok(None) };
-        let statement = sql::user_permissions(Dialect::Sqlite, tenant_id, user_id);
-        let permissions = self.query(&statement, rows::permission_row)?;
-        Ok(Some(StoredUser { user_type, is_inactive, client_id, permissions }))
+        self.user_record(tenant_id, user_id, Faults::NONE)
+    }
+
+    fn context(
+        &self,
+        tenant_id: &str,
+        install_id: Option<&str>,
+        user_id: Option<&str>,
+        faults: Faults,
+    ) -> Result<ContextRecords, StoreError> {
+        Ok(ContextRecords {
+            capabilities: install_id
+                .map(|id| self.install_record(tenant_id, id, faults))
+                .transpose()?
+                .flatten(),
+            user: user_id.map(|id| self.user_record(tenant_id, id, faults)).transpose()?.flatten(),
+        })
     }
 
     fn list_clients(&self, query: &ClientListQuery<'_>) -> Result<Listing<ClientSummary>, StoreError> {

@@ -174,9 +174,68 @@ impl Faults {
     /// Whether `get-*` is scoped to the tenant (ISO-1, ISO-2).
     pub fn get_within_tenant(&self) -> bool {
         #[cfg(feature = "mutants")]
-        if self.is(crate::mutation::Mutation::GetIgnoresTenant) {
+        if self.is(crate::mutation::Mutation::GetIgnoresTenant)
+            || self.is(crate::mutation::Mutation::ConcurrentCallsLoseTenantScope)
+        {
             return false;
         }
+        true
+    }
+
+    /// Whether a list is scoped to the tenant (ISO-1).
+    pub fn list_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::ConcurrentCallsLoseTenantScope) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether the id alternative of a client search stays inside the tenant condition
+    /// (CTX-1).
+    pub fn id_search_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::IdSearchEscapesTenant) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether a client search matches the client's id only as a whole UUID, never as a
+    /// substring (SRCH-1).
+    pub fn id_matched_whole(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::ClientIdMatchedAsSubstring) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether the install of an execution context is looked up in the context's tenant
+    /// only (CTX-2).
+    pub fn install_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::InstallLookupIgnoresTenant) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether a stored user of type `stored` is looked up in the context's tenant only
+    /// (AUTH-2).
+    pub fn user_within_tenant(&self, stored: UserType) -> bool {
+        #[cfg(feature = "mutants")]
+        {
+            use crate::mutation::Mutation;
+            let forgetful = match stored {
+                UserType::Internal => Mutation::InternalUserLookupIgnoresTenant,
+                UserType::Client => Mutation::PortalUserLookupIgnoresTenant,
+            };
+            if self.is(forgetful) {
+                return false;
+            }
+        }
+        let _ = stored;
         true
     }
 }
@@ -213,14 +272,17 @@ pub trait DataStore: Send + Sync + 'static {
 
     /// The install and the user of an execution context in tenant `tenant_id`, read
     /// together (the PostgreSQL store does it in one transaction). `None` ids are not
-    /// looked up. The default reads them with [`DataStore::install_capabilities`] and
-    /// [`DataStore::user`].
+    /// looked up. `faults` are the deliberate faults of a `mutants` build
+    /// ([`Faults::NONE`] otherwise; both stores honour them). The default reads the records
+    /// with [`DataStore::install_capabilities`] and [`DataStore::user`].
     fn context(
         &self,
         tenant_id: &str,
         install_id: Option<&str>,
         user_id: Option<&str>,
+        faults: Faults,
     ) -> Result<ContextRecords, StoreError> {
+        let _ = faults;
         Ok(ContextRecords {
             capabilities: match install_id {
                 Some(install_id) => self.install_capabilities(tenant_id, install_id)?,

@@ -122,9 +122,9 @@ fn every_read_is_a_router_query_to_one_worker() {
         ("list-services search", services(search.as_ref(), None)),
         ("list-services currency", services(None, Some("EUR"))),
         ("get-service", sql::get_service(Dialect::Postgres, &record(service_id))),
-        ("install", sql::install_capabilities(Dialect::Postgres, t, install)),
-        ("user", sql::user(Dialect::Postgres, t, user)),
-        ("user permissions", sql::user_permissions(Dialect::Postgres, t, user)),
+        ("install", sql::install_capabilities(Dialect::Postgres, t, install, Faults::NONE)),
+        ("user", sql::user(Dialect::Postgres, t, user, Faults::NONE)),
+        ("user permissions", sql::user_permissions(Dialect::Postgres, t, user, Faults::NONE)),
     ];
     for (name, statement) in &statements {
         let plan = f.store.explain(t, statement).unwrap_or_else(|err| panic!("{name}: {err}"));

@@ -46,7 +46,7 @@ pub use migrations::{READER_ROLE, TENANT_SETTING};
 use crate::rows::{self, ColumnAccess};
 use crate::sql::{self, Dialect, Statement, Value};
 use crate::store::{
-    ClientListQuery, ContextRecords, DataStore, Listing, RecordQuery, ServiceListQuery, StoreError,
+    ClientListQuery, ContextRecords, DataStore, Faults, Listing, RecordQuery, ServiceListQuery, StoreError,
     StoredUser,
 };
 use crate::tables;
@@ -488,15 +488,15 @@ impl DataStore for PostgresStore {
         tenant_id: &str,
         install_id: &str,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        let rows =
-            self.query(tenant_id, &sql::install_capabilities(Dialect::Postgres, tenant_id, install_id))?;
+        let statement = sql::install_capabilities(Dialect::Postgres, tenant_id, install_id, Faults::NONE);
+        let rows = self.query(tenant_id, &statement)?;
         let found = decode(&rows, |row| rows::required_text(row, 0, "granted_caps"))?;
         found.first().map(|json| rows::capability_list(install_id, json)).transpose()
     }
 
     fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError> {
-        let user = sql::user(Dialect::Postgres, tenant_id, user_id);
-        let permissions = sql::user_permissions(Dialect::Postgres, tenant_id, user_id);
+        let user = sql::user(Dialect::Postgres, tenant_id, user_id, Faults::NONE);
+        let permissions = sql::user_permissions(Dialect::Postgres, tenant_id, user_id, Faults::NONE);
         let (user_rows, permission_rows) = self.read(tenant_id, |transaction, statements| {
             Ok((run(transaction, statements, &user)?, run(transaction, statements, &permissions)?))
         })?;
@@ -509,12 +509,14 @@ impl DataStore for PostgresStore {
         tenant_id: &str,
         install_id: Option<&str>,
         user_id: Option<&str>,
+        faults: Faults,
     ) -> Result<ContextRecords, StoreError> {
-        let install = install_id.map(|id| sql::install_capabilities(Dialect::Postgres, tenant_id, id));
+        let install =
+            install_id.map(|id| sql::install_capabilities(Dialect::Postgres, tenant_id, id, faults));
         let user = user_id.map(|id| {
             (
-                sql::user(Dialect::Postgres, tenant_id, id),
-                sql::user_permissions(Dialect::Postgres, tenant_id, id),
+                sql::user(Dialect::Postgres, tenant_id, id, faults),
+                sql::user_permissions(Dialect::Postgres, tenant_id, id, faults),
             )
         });
         let (install_rows, user_rows) = self.read(tenant_id, |transaction, statements| {
