@@ -2,7 +2,7 @@
 //! and `wit/` declaring a released version is byte-for-byte that release's frozen copy.
 
 use alga_compat::{compat_dir, recorded_releases, releases, repository_dir, tree_sha256, wit_files};
-use alga_extension_contract::gate::release::{changelog_entry_line, first_difference};
+use alga_extension_contract::gate::release::{changelog_entry_line, tree_difference};
 
 #[test]
 fn frozen_wit_of_every_release_is_unchanged() {
@@ -56,7 +56,7 @@ fn wit_declaring_a_released_version_is_that_release() {
     let wit = repository_dir().join("wit");
     match releases().into_iter().find(|r| r.version == version) {
         Some(release) => {
-            let difference = first_difference(&wit, &release.wit_dir).expect("both trees are readable");
+            let difference = tree_difference(&wit, &release.wit_dir).expect("both trees are readable");
             assert_eq!(
                 difference, None,
                 "wit/ declares the released version {version} but differs from compat/{version}/wit/; \

@@ -491,7 +491,7 @@ fn frozen_release(
         return Ok(());
     };
     let frozen = display_path(inputs.display_root, &release.wit_dir);
-    match release::first_difference(&inputs.current.dir, &release.wit_dir)? {
+    match release::tree_difference(&inputs.current.dir, &release.wit_dir)? {
         None => checks.push(PolicyCheck {
             check: "frozen-release",
             status: "passed",

@@ -101,23 +101,32 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) -> Resul
     Ok(())
 }
 
-/// The first difference between two WIT trees, in words, or `None` when they are
-/// byte-for-byte the same.
-pub fn first_difference(a: &Path, b: &Path) -> Result<Option<String>, GateError> {
+/// How two WIT trees differ, in words (every file that differs or exists on one side only,
+/// e.g. `services.wit, types.wit differ`), or `None` when they are byte-for-byte the same.
+pub fn tree_difference(a: &Path, b: &Path) -> Result<Option<String>, GateError> {
     let (left, right) = (wit_files(a)?, wit_files(b)?);
+    let mut differ = Vec::new();
+    let mut only = Vec::new();
     for (name, bytes) in &left {
         match right.iter().find(|(n, _)| n == name) {
-            None => return Ok(Some(format!("{name} exists only in {}", a.display()))),
-            Some((_, other)) if other != bytes => return Ok(Some(format!("{name} differs"))),
+            None => only.push(format!("{name} exists only in {}", a.display())),
+            Some((_, other)) if other != bytes => differ.push(name.as_str()),
             Some(_) => {}
         }
     }
     for (name, _) in &right {
         if !left.iter().any(|(n, _)| n == name) {
-            return Ok(Some(format!("{name} exists only in {}", b.display())));
+            only.push(format!("{name} exists only in {}", b.display()));
         }
     }
-    Ok(None)
+    let mut parts = Vec::new();
+    match differ.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("{one} differs")),
+        many => parts.push(format!("{} differ", many.join(", "))),
+    }
+    parts.extend(only);
+    Ok((!parts.is_empty()).then(|| parts.join("; ")))
 }
 
 #[cfg(test)]
@@ -134,5 +143,20 @@ mod tests {
         assert!(!changelog_has_entry(text, &v("0.1.1")));
         // A link reference at the bottom is not a section.
         assert!(!changelog_has_entry("[0.3.0]: https://example.com\n", &v("0.3.0")));
+    }
+
+    #[test]
+    fn a_tree_difference_names_every_file() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for (dir, text) in [(&a, "a"), (&b, "b")] {
+            for name in ["types.wit", "services.wit", "world.wit"] {
+                let body = if name == "world.wit" { "same" } else { text };
+                std::fs::write(dir.path().join(name), body).unwrap();
+            }
+        }
+        std::fs::write(a.path().join("extra.wit"), "x").unwrap();
+        let text = tree_difference(a.path(), b.path()).unwrap().unwrap();
+        assert!(text.starts_with("services.wit, types.wit differ; extra.wit exists only in"), "{text}");
+        assert_eq!(tree_difference(b.path(), b.path()).unwrap(), None);
     }
 }

@@ -348,11 +348,8 @@ async fn dispatch(app: &Arc<App>, request: Request<Incoming>) -> Reply {
 
 /// `GET /v1/components`: one object per served component.
 fn components(served: &Served) -> Json {
-    let list: Vec<Json> = served
-        .components
-        .iter()
-        .map(|(id, extension)| super::components::describe(id, extension))
-        .collect();
+    let list: Vec<Json> =
+        served.components.iter().map(|(id, extension)| super::components::describe(id, extension)).collect();
     json!({"components": list})
 }
 

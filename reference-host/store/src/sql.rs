@@ -374,14 +374,18 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         }
         filters.push(format!("({})", any.join(" OR ")));
     }
+    // The details join compares with the context's tenant (a second fence, and what keeps the
+    // statement on one Citus worker); a row the fault lets escape keeps its own tenant's
+    // details, so that the leak reaches the guest as such a host's would.
+    let details_tenant = if escaping.is_some() { "p.tenant".to_string() } else { tenant };
     let listed = Listed {
         table: "clients",
         name: "client_name",
         id: "client_id",
         alias: "c",
-        columns: client_columns(dialect, &tenant),
+        columns: client_columns(dialect, &details_tenant),
         joins: CLIENT_JOINS,
-        tenant,
+        tenant: details_tenant,
         counted: query.only_client_id.is_none(),
         scope,
         filters,

@@ -236,8 +236,9 @@ pub fn get_client_forever(client_id: &str) -> Vec<u8> {
         &resolve,
         world,
         &format!(
-            r#"(import "alga:extension/clients@0.1.0" "get-client" (func $get (param i32 i32 i32)))
-  (data (i32.const 3584) "{client_id}")"#
+            r#"(import "alga:extension/clients@{version}" "get-client" (func $get (param i32 i32 i32)))
+  (data (i32.const 3584) "{client_id}")"#,
+            version = alga_extension_contract::CONTRACT_VERSION
         ),
         "(loop $again
       i32.const 3584
