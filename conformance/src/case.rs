@@ -67,6 +67,10 @@ pub enum CaseError {
     /// The case's fixture is invalid (a bug of the suite or of a hand-edited case file).
     #[error("the case's fixture is invalid: {0}")]
     InvalidFixture(String),
+    /// A call of the case cannot be made at the contract version under test (it sets an
+    /// input field that version does not have: a bug of the suite's selection).
+    #[error("{0}")]
+    NotInVersion(String),
     /// A concurrent batch came back with the wrong number of outcomes.
     #[error("the testee answered a batch of {sent} calls with {got} outcomes")]
     BatchSize {
@@ -99,36 +103,87 @@ pub fn outcome_at(results: &[StepResult], step: usize, index: Option<usize>) -> 
     }
 }
 
-/// `call` aimed at contract version `version` (`alga:extension/clients@<version>`): cases
-/// are written for the suite's contract version and run against the probe of the version
-/// under test.
-pub fn retarget(call: &Call, version: &str) -> Call {
+/// `call` aimed at contract version `version` (`alga:extension/clients@<version>`, the
+/// arguments in that version's shapes, [`crate::shapes`]): cases are written for the
+/// suite's contract version and run against the probe of the version under test.
+pub fn retarget(call: &Call, version: &str) -> Result<Call, CaseError> {
     let package = call.interface.split_once('/').map_or("alga:extension", |(package, _)| package);
-    Call {
+    Ok(Call {
         interface: format!("{package}/{}@{version}", call.interface_name()),
         function: call.function.clone(),
-        args: call.args.clone(),
+        args: crate::shapes::args_for_version(call, version).map_err(CaseError::NotInVersion)?,
+    })
+}
+
+/// The case as the oracle judges it for guests of contract `version`: data that a rule
+/// `since X` of SPEC.md introduced does not exist for guests older than X (section 11,
+/// VER-1: a 0.1 guest gets what a 0.2 guest gets with the prices left out, and no currency
+/// filter). Today that is the prices of catalog items (PRICE-1), hidden from guests
+/// before the version PRICE-1 holds since.
+pub fn seen_by<'c>(case: &'c Case, version: &str) -> std::borrow::Cow<'c, Case> {
+    match fixture_seen_by(&case.fixture, version) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(case),
+        std::borrow::Cow::Owned(fixture) => {
+            std::borrow::Cow::Owned(Case { fixture, steps: case.steps.clone() })
+        }
     }
+}
+
+/// The fixture as guests of contract `version` see it (see [`seen_by`]).
+pub fn fixture_seen_by<'f>(fixture: &'f Fixture, version: &str) -> std::borrow::Cow<'f, Fixture> {
+    let sees_prices = crate::spec::rule("PRICE-1").is_none_or(|rule| rule.binds_version(version));
+    if sees_prices {
+        return std::borrow::Cow::Borrowed(fixture);
+    }
+    let mut seen = fixture.clone();
+    for service in seen.tenants.iter_mut().flat_map(|t| t.services.iter_mut()) {
+        service.prices.clear();
+    }
+    std::borrow::Cow::Owned(seen)
 }
 
 /// Loads the case's fixture into `testee` and runs its steps, calls aimed at contract
 /// `version`. An outage the case leaves on is ended afterwards.
-pub fn run_case(testee: &mut dyn Testee, case: &Case, version: &str) -> Result<Vec<StepResult>, CaseError> {
+///
+/// `served` is what the testee serves. A testee that serves no version newer than the one
+/// under test is sent the fixture as those versions' guests see it ([`seen_by`]: no prices
+/// for a testee of 0.1 only), so that it never receives data its contract does not have;
+/// a testee that also serves newer versions gets all of it (VER-1 is about what it hides).
+pub fn run_case(
+    testee: &mut dyn Testee,
+    case: &Case,
+    version: &str,
+    served: &[String],
+) -> Result<Vec<StepResult>, CaseError> {
     case.fixture.validate().map_err(|e| CaseError::InvalidFixture(e.to_string()))?;
-    testee.load_fixture(&case.fixture).map_err(CaseError::FixtureLoad)?;
+    let newest_served =
+        served.iter().max_by(|a, b| crate::versions::compare(a, b)).map_or(version, String::as_str);
+    let newest = if crate::versions::at_least(newest_served, version) { newest_served } else { version };
+    testee.load_fixture(&seen_by(case, newest).fixture).map_err(CaseError::FixtureLoad)?;
     let mut results = Vec::with_capacity(case.steps.len());
     let mut outage_on = false;
     for step in &case.steps {
         results.push(match step {
-            Step::Call { context, call } => StepResult::Call(testee.call(context, &retarget(call, version))),
+            Step::Call { context, call } => {
+                let outcome = testee.call(context, &retarget(call, version)?);
+                StepResult::Call(crate::shapes::outcome_from_version(call, outcome, version))
+            }
             Step::Concurrent { calls } => {
-                let pairs: Vec<(ExecutionContext, Call)> =
-                    calls.iter().map(|c| (c.context.clone(), retarget(&c.call, version))).collect();
+                let pairs = calls
+                    .iter()
+                    .map(|c| Ok((c.context.clone(), retarget(&c.call, version)?)))
+                    .collect::<Result<Vec<(ExecutionContext, Call)>, CaseError>>()?;
                 let outcomes = testee.call_concurrently(&pairs);
                 if outcomes.len() != pairs.len() {
                     return Err(CaseError::BatchSize { sent: pairs.len(), got: outcomes.len() });
                 }
-                StepResult::Concurrent(outcomes)
+                StepResult::Concurrent(
+                    calls
+                        .iter()
+                        .zip(outcomes)
+                        .map(|(c, outcome)| crate::shapes::outcome_from_version(&c.call, outcome, version))
+                        .collect(),
+                )
             }
             Step::StoreOutage { down } => {
                 let result = testee.set_store_outage(*down);

@@ -610,7 +610,7 @@ fn replay_command(
         path.display(),
         human::testee_line(info)
     );
-    match runner::run_and_verify(testee, check, &file.case, version) {
+    match runner::run_and_verify(testee, check, &file.case, version, &info.contract_versions) {
         Err(e) => {
             let _ = writeln!(stderr, "error: the case could not be carried out: {e}");
             EXIT_RUN_ERROR

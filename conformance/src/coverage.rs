@@ -62,6 +62,11 @@ pub static AIMS: &[Aim] = &[
     Aim { check: "PAGE-4", category: "case-only-names", at_least_percent: 75 },
     Aim { check: "PAGE-4", category: "utf16-order", at_least_percent: 45 },
     Aim { check: "SRCH-1", category: "partial-id-search", at_least_percent: 35 },
+    Aim { check: "VAL-5", category: "currency-input-edge", at_least_percent: 80 },
+    Aim { check: "PRICE-1", category: "unsorted-prices", at_least_percent: 95 },
+    Aim { check: "PRICE-1", category: "foreign-prices-same-id", at_least_percent: 60 },
+    Aim { check: "PRICE-2", category: "currency-filter", at_least_percent: 95 },
+    Aim { check: "VER-1", category: "priced-items", at_least_percent: 95 },
 ];
 
 /// Every category, in report order.
@@ -221,6 +226,61 @@ pub static CATEGORIES: &[Category] = &[
         },
     },
     Category {
+        name: "currency-input-edge",
+        description: "a currency-code has white space around it, is not in upper case, or is not three ASCII letters",
+        touches: |case| {
+            any_call(case, |v| {
+                v.currency_code().is_some_and(|code| {
+                    code.trim() != code
+                        || code.chars().any(|c| c.is_ascii_lowercase())
+                        || validation::currency_code(Some(code)).is_err()
+                })
+            })
+        },
+    },
+    Category {
+        name: "currency-filter",
+        description: "a list-services call filters by a valid currency-code",
+        touches: |case| {
+            any_call(case, |v| {
+                v.currency_code().is_some_and(|code| validation::currency_code(Some(code)).is_ok())
+            })
+        },
+    },
+    Category {
+        name: "unsorted-prices",
+        description: "a catalog call reads a tenant holding an item whose prices are stored out of currency-code order",
+        touches: |case| {
+            any_catalog_tenant(case, |t| {
+                t.services
+                    .iter()
+                    .any(|s| s.prices.windows(2).any(|w| w[0].currency_code > w[1].currency_code))
+            })
+        },
+    },
+    Category {
+        name: "foreign-prices-same-id",
+        description: "a catalog call reads a tenant holding an item whose id another tenant's item has, with other prices",
+        touches: |case| {
+            any_catalog_tenant(case, |t| {
+                t.services.iter().any(|mine| {
+                    case.fixture.tenants.iter().filter(|o| o.tenant_id != t.tenant_id).any(|o| {
+                        o.services.iter().any(|s| s.service_id == mine.service_id && s.prices != mine.prices)
+                    })
+                })
+            })
+        },
+    },
+    Category {
+        name: "priced-items",
+        description: "a catalog call reads a tenant holding an item with a price that differs from its default rate",
+        touches: |case| {
+            any_catalog_tenant(case, |t| {
+                t.services.iter().any(|s| s.prices.iter().any(|p| p.rate_minor_units != s.default_rate_cents))
+            })
+        },
+    },
+    Category {
         name: "concurrent",
         description: "calls run at the same time",
         touches: |case| case.steps.iter().any(|s| matches!(s, Step::Concurrent { .. })),
@@ -279,6 +339,13 @@ fn any_list_tenant<'c>(case: &'c Case, test: impl Fn(&[&'c str]) -> bool) -> boo
     })
 }
 
+/// Whether a catalog call (`list-services`, `get-service`) reads a tenant that passes `test`.
+fn any_catalog_tenant<'c>(case: &'c Case, test: impl Fn(&'c Tenant) -> bool) -> bool {
+    calls_of(case).any(|(_, _, context, call)| {
+        call.interface_name() == "services" && case.fixture.tenant(&context.tenant_id).is_some_and(&test)
+    })
+}
+
 fn pairs(names: &[&str], related: impl Fn(&str, &str) -> bool) -> bool {
     names.iter().enumerate().any(|(i, a)| names[i + 1..].iter().any(|b| related(a, b)))
 }
@@ -317,6 +384,10 @@ impl<'a> CallView<'a> {
     /// Texts a search of the call's kind looks at, in the tenant.
     fn texts(&self, tenant: &'a Tenant) -> Vec<&'a str> {
         self.kind().searchable_texts(tenant)
+    }
+
+    fn currency_code(&self) -> Option<&'a str> {
+        self.call.args.first()?.get("currencyCode")?.as_str()
     }
 
     fn search(&self) -> Option<&'a str> {

@@ -12,6 +12,7 @@
 //! | [`checks`] | the registry: one check per property, named by rule ID, with its level |
 //! | [`named`] | the named edge cases of each check, run first on every seed |
 //! | [`coverage`] | categories of input, what each run's random cases touched, what they aim at |
+//! | [`shapes`] | an older version's calls and answers in the newest contract's JSON |
 //! | [`spec`] | the rule IDs and levels of SPEC.md (embedded at build time) |
 //! | [`runner`] | running checks with proptest: seeds, cases, shrinking |
 //! | [`driver`] | reaching hosts: in process, out of process (JSON lines), the model |
@@ -33,6 +34,7 @@ pub mod outcome;
 pub mod replay;
 pub mod report;
 pub mod runner;
+pub mod shapes;
 pub mod spec;
 pub mod strategy;
 pub mod versions;

@@ -129,6 +129,9 @@ pub enum CheckStatus {
     Fail(Box<Failure>),
     /// The check could not be carried out on this testee (e.g. no outage simulation).
     Unverified(String),
+    /// Its rules do not bind the contract version under test (a rule `since X` of SPEC.md
+    /// in a run of an older version), or bind only hosts this testee is not: why.
+    NotApplicable(String),
     /// Not selected, or not reached because an earlier check failed with `fail_fast`.
     NotRun,
 }
@@ -272,7 +275,11 @@ pub fn run(
     progress: &mut dyn Progress,
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
-    let selected: Vec<&'static Check> = REGISTRY.iter().filter(|c| config.selects(c)).collect();
+    let applies = |check: &Check| {
+        crate::checks::applicability(check, &config.contract_version, &info.contract_versions)
+    };
+    let selected: Vec<&'static Check> =
+        REGISTRY.iter().filter(|c| config.selects(c) && applies(c).is_ok()).collect();
     let mut results = Vec::with_capacity(REGISTRY.len());
     let mut stop = false;
     let mut position = 0;
@@ -282,6 +289,10 @@ pub fn run(
             results.push(CheckResult::not_run(check, CheckStatus::NotRun));
             continue;
         };
+        if let Err(reason) = applies(check) {
+            results.push(CheckResult::not_run(check, CheckStatus::NotApplicable(reason)));
+            continue;
+        }
         progress.check_started(position, selected.len(), check);
         let result = if check.needs == Needs::StoreOutage && !info.store_outage {
             CheckResult::not_run(
@@ -292,7 +303,7 @@ pub fn run(
                 ),
             )
         } else {
-            run_check(testee, check, &selection, config)?
+            run_check(testee, check, &selection, config, &info.contract_versions)?
         };
         progress.check_finished(position, selected.len(), &result);
         position += 1;
@@ -324,32 +335,36 @@ fn splitmix(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Runs one case and verifies it; a panic in the suite's own code becomes a mismatch
+/// Runs one case at contract `version` against a testee serving `served` (what its
+/// `describe` said) and verifies it; a panic in the suite's own code becomes a mismatch
 /// rather than tearing down the run.
 pub fn run_and_verify(
     testee: &mut dyn Testee,
     check: &Check,
     case: &Case,
     version: &str,
+    served: &[String],
 ) -> Result<(Vec<StepResult>, Result<Tally, Mismatch>), CaseError> {
-    let results = run_case(testee, case, version)?;
-    let verdict = catch_unwind(AssertUnwindSafe(|| (check.verify)(case, &results))).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(Mismatch {
-            step: 0,
-            index: None,
-            message: format!(
-                "bug in the conformance suite: the verification of {} panicked: {what}",
-                check.id
-            ),
-            expected: serde_json::Value::Null,
-            actual: serde_json::Value::Null,
-        })
-    });
+    let results = run_case(testee, case, version, served)?;
+    let seen = crate::case::seen_by(case, version);
+    let verdict =
+        catch_unwind(AssertUnwindSafe(|| (check.verify)(&seen, &results))).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(Mismatch {
+                step: 0,
+                index: None,
+                message: format!(
+                    "bug in the conformance suite: the verification of {} panicked: {what}",
+                    check.id
+                ),
+                expected: serde_json::Value::Null,
+                actual: serde_json::Value::Null,
+            })
+        });
     Ok((results, verdict))
 }
 
@@ -370,7 +385,7 @@ fn run_named(
     check: &'static Check,
     selection: &Selection,
     run_named_cases: bool,
-    version: &str,
+    (version, served): (&str, &[String]),
     tally: &mut Tally,
 ) -> Result<(Vec<NamedRun>, Option<Failure>), RunError> {
     let named: Vec<&'static NamedCase> = match selection {
@@ -382,7 +397,7 @@ fn run_named(
     let mut first_failure = None;
     for named_case in named {
         let case = (named_case.build)();
-        let (results, verdict) = run_and_verify(testee, check, &case, version)
+        let (results, verdict) = run_and_verify(testee, check, &case, version, served)
             .map_err(|error| RunError::Case { check: check.id, error, case: Box::new(case.clone()) })?;
         match verdict {
             Ok(judged) => {
@@ -412,12 +427,13 @@ fn run_check(
     check: &'static Check,
     selection: &Selection,
     config: &RunConfig,
+    served: &[String],
 ) -> Result<CheckResult, RunError> {
     let started = Instant::now();
     let version = config.contract_version.as_str();
     let mut tally = Tally::default();
     let (named, named_failure) =
-        run_named(testee, check, selection, config.named_cases, version, &mut tally)?;
+        run_named(testee, check, selection, config.named_cases, (version, served), &mut tally)?;
     let named_executions = u32::try_from(named.len()).unwrap_or(u32::MAX);
     let finished = |status, cases, executions, tally, categories| CheckResult {
         check,
@@ -483,7 +499,7 @@ fn run_check(
             state.cases_before_failure += 1;
             state.categories.add_case(&case);
         }
-        match run_and_verify(&mut *state.testee, check, &case, version) {
+        match run_and_verify(&mut *state.testee, check, &case, version, served) {
             Err(error) => {
                 state.fatal = Some((error, case));
                 Ok(())
@@ -518,7 +534,7 @@ fn run_check(
         Err(TestError::Fail(_, minimal)) => {
             // Run the minimal case once more to capture its outcomes; a host whose answer
             // changes is reported as flaky with the last failure seen.
-            let rerun = run_and_verify(state.testee, check, &minimal, version).map_err(|error| {
+            let rerun = run_and_verify(state.testee, check, &minimal, version, served).map_err(|error| {
                 RunError::Case { check: check.id, error, case: Box::new(minimal.clone()) }
             })?;
             let failure = match rerun {

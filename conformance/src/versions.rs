@@ -32,8 +32,29 @@ pub fn available() -> Vec<String> {
     if !versions.iter().any(|v| v == current()) {
         versions.push(current().to_string());
     }
-    versions.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
+    versions.sort_by(|a, b| compare(a, b));
     versions
+}
+
+/// The numbers of a version text (`0.2.0` → `[0, 2, 0]`), a pre-release or build suffix
+/// ignored; a part that is not a number counts as 0.
+fn numbers(version: &str) -> Vec<u64> {
+    let core = version.split(['-', '+']).next().unwrap_or_default();
+    core.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect()
+}
+
+/// Orders two version texts by their numbers (`0.10.0` after `0.2.0`).
+pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (numbers(a), numbers(b));
+    let len = a.len().max(b.len());
+    a.resize(len, 0);
+    b.resize(len, 0);
+    a.cmp(&b)
+}
+
+/// Whether `version` is `since` or newer.
+pub fn at_least(version: &str, since: &str) -> bool {
+    compare(version, since) != std::cmp::Ordering::Less
 }
 
 /// A probe and the contract version it was generated from.
@@ -66,6 +87,20 @@ pub fn probe_for_version(version: Option<&str>) -> Result<VersionedProbe> {
         });
     }
     bail!("unknown contract version {wanted}; available: {}", available().join(", "))
+}
+
+/// The parsed WIT of frozen release `version` and its world `reader`, if it is one.
+pub fn frozen_wit(version: &str) -> Option<(Resolve, wit_parser::WorldId)> {
+    let frozen = FROZEN.iter().find(|f| f.version == version)?;
+    let mut sources = SourceMap::new();
+    for (name, source) in frozen.files {
+        sources.push_str(&format!("compat/{version}/wit/{name}"), *source);
+    }
+    let group = sources.parse().ok()?;
+    let mut resolve = Resolve::default();
+    let package = resolve.push_group(group).ok()?;
+    let world = resolve.select_world(&[package], Some("reader")).ok()?;
+    Some((resolve, world))
 }
 
 /// The probe of the WIT package in directory `dir` (world `reader`).
@@ -128,6 +163,13 @@ mod tests {
                 probe.probe.functions.iter().any(|f| f.interface.ends_with(&format!("@{}", frozen.version)))
             );
         }
+    }
+
+    #[test]
+    fn versions_compare_by_their_numbers() {
+        assert!(at_least("0.2.0", "0.2.0") && at_least("0.10.0", "0.2.0") && at_least("1.0", "0.9.9"));
+        assert!(!at_least("0.1.0", "0.2.0") && !at_least("0.1.99", "0.2"));
+        assert!(at_least("0.2.0-rc.1", "0.2.0"), "pre-releases count as their release");
     }
 
     #[test]

@@ -54,6 +54,11 @@ fn run_model_with(
 fn the_model_passes_every_check() {
     let run = run_model(Faults::default(), 32, &[]);
     for result in &run.checks {
+        // VER-1 is judged through 0.1 guests; this run tests the current contract.
+        if result.check.id == "VER-1" {
+            assert!(matches!(result.status, CheckStatus::NotApplicable(_)), "{:?}", result.status);
+            continue;
+        }
         assert!(
             matches!(result.status, CheckStatus::Pass),
             "{} did not pass: {:?}",
@@ -514,8 +519,13 @@ fn the_model_passes_through_the_protocol_too() {
     let mut config = RunConfig::new(11);
     config.cases = 8;
     let run = runner::run(&mut testee, info, &config, &mut runner::Quiet).unwrap();
-    let failed: Vec<&str> =
-        run.checks.iter().filter(|c| !matches!(c.status, CheckStatus::Pass)).map(|c| c.check.id).collect();
+    // VER-1 is judged through 0.1 guests: not applicable to this run of the current version.
+    let failed: Vec<&str> = run
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.status, CheckStatus::Pass | CheckStatus::NotApplicable(_)))
+        .map(|c| c.check.id)
+        .collect();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(testee.starts(), 1);
 }
@@ -540,4 +550,57 @@ fn a_check_finds_the_same_cases_alone_as_in_the_whole_run() {
             (a, b) => panic!("{id}: {a:?} in the whole run, {b:?} alone"),
         }
     }
+}
+
+#[test]
+fn rules_since_a_newer_version_are_not_applicable_and_reported_so() {
+    // At 0.1.0 the rules since 0.2.0 do not run; rules without a since mark do.
+    let run =
+        run_model_with(Faults::default(), 4, &["VAL-5", "PRICE-1", "PRICE-2", "VER-1", "DATA-3"], |c| {
+            c.contract_version = "0.1.0".into();
+        });
+    let status = |id: &str| &run.checks.iter().find(|c| c.check.id == id).unwrap().status;
+    for id in ["VAL-5", "PRICE-1", "PRICE-2"] {
+        assert!(
+            matches!(status(id), CheckStatus::NotApplicable(why) if why.contains("since contract 0.2.0")),
+            "{id}: {:?}",
+            status(id)
+        );
+    }
+    assert!(matches!(status("DATA-3"), CheckStatus::Pass), "{:?}", status("DATA-3"));
+    // The model serves every available version, so VER-1 applies at 0.1.0, and the model
+    // answers 0.1 guests in their shapes without prices.
+    assert!(matches!(status("VER-1"), CheckStatus::Pass), "{:?}", status("VER-1"));
+
+    // Every check applicable at 0.1.0 passes on the model (a host serving both versions).
+    let run = run_model_with(Faults::default(), 8, &[], |c| c.contract_version = "0.1.0".into());
+    for result in &run.checks {
+        let since_0_2 = ["VAL-5", "PRICE-1", "PRICE-2"].contains(&result.check.id);
+        match &result.status {
+            CheckStatus::NotApplicable(_) if since_0_2 => {}
+            CheckStatus::Pass if !since_0_2 => {}
+            other => panic!("{} at 0.1.0: {other:?}", result.check.id),
+        }
+    }
+
+    // At the current version the reverse: VER-1 is not applicable, the 0.2.0 rules run.
+    let run = run_model(Faults::default(), 4, &["VAL-5", "PRICE-1", "PRICE-2", "VER-1"]);
+    let report = alga_conformance::report::Report::new(&run, Default::default());
+    let json = alga_conformance::report::json::render(&report);
+    assert_eq!(json["contract_version"], versions::current());
+    let rule = |id: &str| json["rules"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(rule("VER-1")["verdict"], "not-applicable");
+    assert_eq!(rule("VER-1")["since"], "0.2.0");
+    assert!(
+        rule("VER-1")["checks"][0]["not_applicable"]["reason"].as_str().unwrap().contains("--version 0.1.0")
+    );
+    for id in ["VAL-5", "PRICE-1", "PRICE-2"] {
+        assert_eq!(rule(id)["verdict"], "pass", "{id}");
+    }
+    assert_eq!(rule("PAGE-1")["since"], serde_json::Value::Null);
+    assert_eq!(json["totals"]["not_applicable"], 1);
+    assert_eq!(json["conforms"], true);
+    let human = alga_conformance::report::human::render(&report);
+    assert!(human.contains(&format!("CONFORMS to contract {}", versions::current())), "{human}");
+    assert!(human.contains("not applicable to contract"), "{human}");
 }

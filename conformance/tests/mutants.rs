@@ -11,6 +11,10 @@
 //! check (`tests/machinery.rs` proves it); the seeds' runs select only what the mutation
 //! breaks. Shrinking is cut short: what is tested is that the failure is found.
 //!
+//! Each mutant runs at the newest contract version at which the checks of what it breaks
+//! apply ([`version_for`]): the current one, or `0.1.0` for a mutant caught through 0.1
+//! guests (VER-1, `old-guest-wrong-rate`).
+//!
 //! Seeds: [`FIXED_SEEDS`], plus `ALGA_CONFORMANCE_MUTANT_RANDOM_SEED` when set (CI sets it
 //! to a new value every run and prints it), else a seed drawn from the clock (printed in the
 //! failure message). To reproduce a failure at seed N:
@@ -18,7 +22,7 @@
 
 use alga_conformance::checks::REGISTRY;
 use alga_conformance::runner::{self, CheckResult, CheckStatus, DEFAULT_CASES, RunConfig, RunResult};
-use alga_conformance::{spec, versions};
+use alga_conformance::{checks, spec, versions};
 use alga_conformance_protocol::Testee;
 use alga_reference_host::testee::ReferenceTestee;
 use alga_reference_store::ReadServices;
@@ -56,14 +60,40 @@ fn seeds() -> Vec<u64> {
     FIXED_SEEDS.iter().copied().chain([random]).collect()
 }
 
-/// The reference host on a fresh in-memory SQLite store with `mutation`, probe loaded.
-fn mutated_host(mutation: Mutation) -> (ReferenceTestee, alga_conformance_protocol::TesteeInfo) {
+/// The newest contract version, among those the testee serves, at which every entry of
+/// `breaks` has a check that applies: the current one for most mutants, `0.1.0` for those
+/// caught through 0.1 guests (VER-1).
+fn version_for(breaks: &[&str], served: &[String]) -> String {
+    let mut newest_first: Vec<&String> =
+        served.iter().filter(|v| versions::available().contains(v)).collect();
+    newest_first.sort_by(|a, b| versions::compare(b, a));
+    newest_first
+        .into_iter()
+        .find(|version| {
+            breaks.iter().all(|b| {
+                REGISTRY.iter().any(|c| {
+                    (c.id == *b || (!b.contains('.') && c.rules.contains(b)))
+                        && checks::applicability(c, version, served).is_ok()
+                })
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!("no version the reference host serves ({served:?}) runs checks of {breaks:?}")
+        })
+}
+
+/// The reference host on a fresh in-memory SQLite store with `mutation`, the probe of the
+/// version its rules are judged at loaded.
+fn mutated_host(mutation: Mutation) -> (ReferenceTestee, alga_conformance_protocol::TesteeInfo, String) {
     let store = SqliteStore::in_memory().expect("in-memory SQLite");
     let services = ReadServices::new(std::sync::Arc::new(store)).with_mutation(Some(mutation));
     let mut testee = ReferenceTestee::new(services).expect("reference host");
-    let probe = versions::probe_for_version(None).expect("probe");
+    let served = testee.info().expect("the reference host describes itself").contract_versions;
+    let version = version_for(mutation.breaks(), &served);
+    let probe = versions::probe_for_version(Some(&version)).expect("probe");
     let info = runner::prepare(&mut testee, &probe.probe.component, &probe.version).expect("prepare");
-    (testee, info)
+    (testee, info, version)
 }
 
 fn run(
@@ -97,6 +127,7 @@ fn finding<'r>(run: &'r RunResult, what: &str) -> Option<(&'r CheckResult, Strin
 /// rules failed at the first seed.
 struct Findings {
     mutation: Mutation,
+    version: String,
     missed: Vec<(u64, Vec<&'static str>)>,
     caught_by: Vec<String>,
     collateral: Vec<String>,
@@ -106,12 +137,13 @@ struct Findings {
 
 fn examine(mutation: Mutation, seeds: &[u64]) -> Findings {
     let started = Instant::now();
-    let (mut testee, info) = mutated_host(mutation);
+    let (mut testee, info, version) = mutated_host(mutation);
     let broken = mutation.breaks();
     let mut missed = Vec::new();
     let mut caught_by = Vec::new();
     for (n, &seed) in seeds.iter().enumerate() {
         let mut config = RunConfig::new(seed);
+        config.contract_version = version.clone();
         assert_eq!(config.cases, DEFAULT_CASES);
         config.only = broken.iter().map(|b| b.to_string()).collect();
         config.shrink_iterations = 16;
@@ -130,6 +162,7 @@ fn examine(mutation: Mutation, seeds: &[u64]) -> Findings {
     // The other rules it fails, at the first seed and fewer random cases.
     let collateral_started = Instant::now();
     let mut config = RunConfig::new(seeds[0]);
+    config.contract_version = version.clone();
     config.cases = COLLATERAL_CASES;
     config.shrink_iterations = 0;
     config.only = REGISTRY
@@ -155,6 +188,7 @@ fn examine(mutation: Mutation, seeds: &[u64]) -> Findings {
     }
     Findings {
         mutation,
+        version,
         missed,
         caught_by,
         collateral,
@@ -189,9 +223,10 @@ fn every_mutant_fails_on_what_it_breaks_on_every_seed() {
         let mutation = found.mutation;
         let caught_on = seeds.len() - found.missed.len();
         eprintln!(
-            "{:<38} breaks {:?}: caught on {caught_on} of {} seeds ({:.1}s, {:.1}s of it for the other rules); also fails {:?}",
+            "{:<38} breaks {:?} (contract {}): caught on {caught_on} of {} seeds ({:.1}s, {:.1}s of it for the other rules); also fails {:?}",
             mutation.name(),
             mutation.breaks(),
+            found.version,
             seeds.len(),
             found.seconds,
             found.collateral_seconds,

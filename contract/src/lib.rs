@@ -14,6 +14,7 @@
 //! | [`v0_1`] | the 0.1 track still served: its frozen WIT, serde types, conversions to and from the newest |
 //! | `host` (feature `host`) | wasmtime `bindgen!` bindings of world `reader` for every served track (`host::v0_1` for 0.1) and a dynamic caller for probe components |
 //! | `package`, `probe`, `gate` (feature `tooling`) | binary WIT packages, the probe-guest generator and the breaking-change gate |
+//! | `dts`, `reference` (feature `tooling`) | for extension authors: TypeScript declarations and the Markdown reference generated from a version's WIT |
 //!
 //! The crate version always equals the WIT package version ([`CONTRACT_VERSION`]).
 
@@ -36,6 +37,15 @@ pub mod probe;
 
 #[cfg(feature = "tooling")]
 pub mod gate;
+
+#[cfg(feature = "tooling")]
+pub mod dts;
+
+#[cfg(feature = "tooling")]
+pub mod reference;
+
+#[cfg(feature = "tooling")]
+mod wit_names;
 
 /// Version of the contract: the crate version, equal to the WIT package version (a test
 /// ties them together).

@@ -24,6 +24,7 @@
 
 pub mod cache;
 pub mod cli;
+pub mod console;
 pub mod engine;
 pub mod error;
 pub mod escape;
@@ -38,5 +39,5 @@ pub mod world;
 
 pub use error::{ExecutionError, LoadError};
 pub use http::{HttpRequest, HttpResponse};
-pub use runtime::{Extension, ProbeComponent, Runtime, RuntimeConfig};
+pub use runtime::{Executed, Extension, ProbeComponent, Runtime, RuntimeConfig};
 pub use testee::ReferenceTestee;

@@ -7,6 +7,7 @@
 //! (trap, time or memory limit) leaves nothing behind for the next one.
 
 use crate::cache::{CacheSource, ComponentCache, ContentDigest, digest};
+use crate::console::ConsoleOutput;
 use crate::engine::{EngineConfig, HostEngine, SlotGuard};
 use crate::error::{ExecutionError, LoadError};
 use crate::http::{HttpRequest, HttpResponse};
@@ -16,10 +17,11 @@ use crate::{escape, versions, world};
 use alga_conformance_protocol::{Call, ExecutionContext, Outcome};
 use alga_extension_contract::host::dynamic::{CallError, call_json};
 use alga_extension_contract::probe::probe_export_name;
-use alga_reference_store::ReadServices;
+use alga_reference_store::{Deadline, ReadServices};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{CallHook, Engine, Store, Trap};
 
@@ -82,6 +84,17 @@ impl Extension {
 pub struct ProbeComponent {
     pre: InstancePre<HostState>,
     source: CacheSource,
+    /// The contract versions it imports ([`versions::contract_versions_imported`]).
+    contract_versions: Arc<[String]>,
+}
+
+/// What came of one execution ([`Runtime::execute_with_console`]).
+#[derive(Debug)]
+pub struct Executed {
+    /// The extension's response, or why there is none.
+    pub result: Result<HttpResponse, ExecutionError>,
+    /// What the extension wrote to its console.
+    pub console: ConsoleOutput,
 }
 
 impl ProbeComponent {
@@ -98,6 +111,7 @@ impl Runtime {
         let engine = HostEngine::shared(config.engine.clone())?;
         let mut linker = Linker::new(engine.engine());
         versions::add_to_linker(&mut linker)?;
+        crate::console::add_to_linker(&mut linker)?;
         let cache = ComponentCache::new(engine.clone(), config.disk_cache.as_deref())?;
         let shared = Shared {
             engine,
@@ -163,8 +177,13 @@ impl Runtime {
             return Ok(probe.clone());
         }
         let (component, source) = self.compile(content, bytes)?;
-        world::check_targets(self.shared.engine.engine(), &component, &[])?;
-        let probe = ProbeComponent { pre: self.link(&component)?, source };
+        let engine = self.shared.engine.engine();
+        world::check_targets(engine, &component, &[])?;
+        let imports: Vec<String> =
+            component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();
+        let contract_versions =
+            versions::contract_versions_imported(imports.iter().map(String::as_str)).into();
+        let probe = ProbeComponent { pre: self.link(&component)?, source, contract_versions };
         lock(&self.shared.probes).insert(content, probe.clone());
         Ok(probe)
     }
@@ -174,7 +193,7 @@ impl Runtime {
     /// this way before it listens; the benchmarks time it).
     pub fn start(&self, extension: &Extension, context: &ExecutionContext) -> Result<(), ExecutionError> {
         let _slot = self.slot()?;
-        let mut store = self.new_store(context);
+        let mut store = self.new_store(context, &extension.contract_versions);
         match extension.pre.instantiate(&mut store) {
             Ok(_) => Ok(()),
             Err(err) => Err(classify(err, store.data(), Stage::Instantiate)),
@@ -188,17 +207,35 @@ impl Runtime {
         context: &ExecutionContext,
         request: &HttpRequest,
     ) -> Result<HttpResponse, ExecutionError> {
-        let _slot = self.slot()?;
-        let mut store = self.new_store(context);
-        let bindings = match extension.pre.instantiate(&mut store) {
-            Ok(bindings) => bindings,
-            Err(err) => return Err(classify(err, store.data(), Stage::Instantiate)),
+        self.execute_with_console(extension, context, request).result
+    }
+
+    /// The same, and what the extension wrote to its console ([`crate::console`]; empty for
+    /// an extension built without it), whether the execution succeeded or not: the message
+    /// of an uncaught JavaScript exception arrives there just before the trap.
+    pub fn execute_with_console(
+        &self,
+        extension: &Extension,
+        context: &ExecutionContext,
+        request: &HttpRequest,
+    ) -> Executed {
+        let _slot = match self.slot() {
+            Ok(slot) => slot,
+            Err(err) => return Executed { result: Err(err), console: ConsoleOutput::default() },
         };
-        let response = bindings
-            .alga_reference_host_handler()
-            .call_handle(&mut store, &request.to_wit())
-            .map_err(|err| classify(err, store.data(), Stage::Call))?;
-        HttpResponse::from_wit(response).map_err(|message| ExecutionError::BadResponse { message })
+        let mut store = self.new_store(context, &extension.contract_versions);
+        let result = match extension.pre.instantiate(&mut store) {
+            Ok(bindings) => bindings
+                .alga_reference_host_handler()
+                .call_handle(&mut store, &request.to_wit())
+                .map_err(|err| classify(err, store.data(), Stage::Call))
+                .and_then(|response| {
+                    HttpResponse::from_wit(response)
+                        .map_err(|message| ExecutionError::BadResponse { message })
+                }),
+            Err(err) => Err(classify(err, store.data(), Stage::Instantiate)),
+        };
+        Executed { result, console: store.data().console_output() }
     }
 
     /// Runs `call` through `probe` in `context`, in a fresh execution, and classifies
@@ -213,7 +250,7 @@ impl Runtime {
             Ok(slot) => slot,
             Err(err) => return Outcome::HostFailure { message: err.to_string() },
         };
-        let mut store = self.new_store(context);
+        let mut store = self.new_store(context, &probe.contract_versions);
         let instance = match probe.pre.instantiate(&mut store) {
             Ok(instance) => instance,
             Err(err) => {
@@ -257,10 +294,14 @@ impl Runtime {
         })
     }
 
-    fn new_store(&self, context: &ExecutionContext) -> Store<HostState> {
+    fn new_store(&self, context: &ExecutionContext, guest_versions: &Arc<[String]>) -> Store<HostState> {
         let engine: &Engine = self.shared.engine.engine();
         let limits = self.shared.engine.config().limits;
-        let state = HostState::new(context.clone(), self.services.clone(), limits);
+        // Every store wait of the execution ends before its time does, with a reserve for the
+        // guest to handle the `internal` (ERR-1: a database failure never traps the guest).
+        let deadline = Deadline::at(Instant::now() + limits.store_time());
+        let state = HostState::new(context.clone(), self.services.clone().until(deadline), limits)
+            .for_guest(guest_versions.clone());
         let mut store = Store::new(engine, state);
         store.limiter(|state| state.limiter());
         // A contract call past the contract-call or row limit returns `internal` to the

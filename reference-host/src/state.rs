@@ -2,8 +2,10 @@
 //! the host, never visible to or changeable by the guest), the actor it resolves to, the
 //! read services, and the limiter. It implements the contract's functions
 //! ([`ReadHost`]) by handing them to the read services with that actor, counting each call
-//! and the rows it returns against the execution's limits.
+//! and the rows it returns against the execution's limits. It also holds the execution's
+//! console ([`crate::console`]): what a guest built with its console enabled writes.
 
+use crate::console::{Console, ConsoleOutput};
 use crate::limits::{GuestLimiter, Limits};
 use alga_conformance_protocol::ExecutionContext;
 use alga_extension_contract::host::ReadHost;
@@ -21,12 +23,56 @@ pub struct HostState {
     /// kept: after a store failure (`internal` for that call) the next call tries again.
     actor: Option<Actor>,
     limiter: GuestLimiter,
+    /// The contract versions the running component imports (empty when unknown). The host
+    /// answers every track the same way (the older tracks convert the newest answer); only
+    /// the mutant [`alga_reference_store::mutation::Mutation::OldGuestWrongRate`] reads it.
+    #[cfg_attr(not(feature = "mutants"), allow(dead_code))]
+    guest_versions: std::sync::Arc<[String]>,
+    /// Standard output and error of a guest that imports the console's WASI interfaces.
+    console: Console,
 }
 
 impl HostState {
     /// The state of an execution in `context`.
     pub fn new(context: ExecutionContext, services: ReadServices, limits: Limits) -> Self {
-        HostState { context, services, actor: None, limiter: GuestLimiter::new(limits) }
+        HostState {
+            context,
+            services,
+            actor: None,
+            limiter: GuestLimiter::new(limits),
+            guest_versions: std::sync::Arc::from(Vec::new()),
+            console: Console::new(),
+        }
+    }
+
+    /// What the guest wrote to its console so far.
+    pub fn console_output(&self) -> ConsoleOutput {
+        self.console.output()
+    }
+
+    /// The same, for a component that imports these contract versions.
+    pub fn for_guest(mut self, versions: std::sync::Arc<[String]>) -> Self {
+        self.guest_versions = versions;
+        self
+    }
+
+    /// The catalog as the mutant `OldGuestWrongRate` serves a guest built for an older
+    /// track: an item's first price in place of its default rate (the older track then
+    /// leaves the prices out, so the guest sees only a wrong `default-rate`). SPEC.md
+    /// VER-1 says a 0.1 guest gets the stored default rate.
+    #[cfg(feature = "mutants")]
+    fn old_guest_rates<'a>(&self, items: impl Iterator<Item = &'a mut ServiceSummary>) {
+        let newest = alga_extension_contract::CONTRACT_VERSION;
+        let old_guest = !self.guest_versions.is_empty() && !self.guest_versions.iter().any(|v| v == newest);
+        if old_guest
+            && self.services.mutation() == Some(alga_reference_store::mutation::Mutation::OldGuestWrongRate)
+        {
+            for item in items {
+                if let Some(price) = item.prices.first() {
+                    item.default_rate = price.rate;
+                }
+            }
+        }
     }
 
     /// The execution context.
@@ -42,6 +88,12 @@ impl HostState {
     /// The limiter, read-only.
     pub fn limiter_ref(&self) -> &GuestLimiter {
         &self.limiter
+    }
+}
+
+impl wasmtime_wasi::WasiView for HostState {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        self.console.view()
     }
 }
 
@@ -88,14 +140,23 @@ impl ReadHost for HostState {
     }
 
     fn list_services(&mut self, input: ServiceListInput) -> Result<ServicePage, ReadError> {
-        self.contract_call(
+        #[allow(unused_mut)]
+        let mut page = self.contract_call(
             |page: &ServicePage| page.items.len(),
             |services, actor| services.list_services(actor, &input),
-        )
+        )?;
+        #[cfg(feature = "mutants")]
+        self.old_guest_rates(page.items.iter_mut());
+        Ok(page)
     }
 
     fn get_service(&mut self, service_id: String) -> Result<Option<ServiceSummary>, ReadError> {
-        self.contract_call(found, |services, actor| services.get_service(actor, &service_id))
+        #[allow(unused_mut)]
+        let mut found_item =
+            self.contract_call(found, |services, actor| services.get_service(actor, &service_id))?;
+        #[cfg(feature = "mutants")]
+        self.old_guest_rates(found_item.iter_mut());
+        Ok(found_item)
     }
 }
 

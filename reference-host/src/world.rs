@@ -32,7 +32,7 @@ pub mod bindings {
 
 /// The WIT source of the host's world (the contract it includes comes from the contract
 /// crate).
-const WORLD_WIT: &str = include_str!("../wit/world.wit");
+pub const WORLD_WIT: &str = include_str!("../wit/world.wit");
 
 /// The names of the interfaces world `extension` exports, e.g.
 /// `alga:reference-host/handler@0.1.0`, read from `wit/world.wit`.
@@ -65,14 +65,18 @@ pub fn check_targets(engine: &Engine, component: &Component, required: &[&str]) 
             return Err(LoadError::MissingExport { export: wanted.to_string(), exports });
         }
     }
-    let provided = versions::served_interfaces();
+    let provided: Vec<String> = versions::served_interfaces()
+        .iter()
+        .cloned()
+        .chain(crate::console::CONSOLE_INTERFACES.iter().map(|name| name.to_string()))
+        .collect();
     let unsupported: Vec<String> = ty
         .imports(engine)
         .map(|(name, _)| name.to_string())
         .filter(|name| !provided.iter().any(|p| same_track(name, p)))
         .collect();
     if !unsupported.is_empty() {
-        return Err(LoadError::UnsupportedImports { imports: unsupported, provided: provided.to_vec() });
+        return Err(LoadError::UnsupportedImports { imports: unsupported, provided });
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use support::guests;
 #[test]
 fn every_command_has_help_with_the_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    for command in [&[][..], &["seed"], &["run"], &["serve"], &["testee"]] {
+    for command in [&[][..], &["seed"], &["run"], &["serve"], &["testee"], &["wit"]] {
         let mut args: Vec<&str> = command.to_vec();
         args.push("--help");
         let out = run_in(dir.path(), &args);
@@ -268,7 +268,13 @@ fn seed_and_run_on_postgres() {
 fn failing_extensions_exit_with_code_1_and_the_limit_named() {
     let seeded = Seeded::new();
     let trap = seeded.file("trap.wasm", &guests::trap());
-    assert_fails(&seeded.run(&trap, &[], &["GET", "/"]), 1, "error: the extension trapped: wasm trap");
+    let out = seeded.run(&trap, &[], &["GET", "/"]);
+    assert_fails(&out, 1, "error: the extension trapped: wasm trap");
+    assert!(
+        out.stderr.contains("hint: a JavaScript extension built with componentize-js traps on `unreachable`"),
+        "an `unreachable` trap says what it usually means: {}",
+        out.stderr
+    );
     let spin = seeded.file("spin.wasm", &guests::infinite_loop());
     assert_fails(
         &seeded.run(&spin, &["--time-limit", "300ms"], &["GET", "/"]),
@@ -451,4 +457,95 @@ fn run_prints_extension_headers_escaped() {
     let out = seeded.run(&evil, &[], &["GET", "/"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "HTTP 200\nx-evil: a\\r\\nInjected: yes\\u{1b}[31m\n\nok\n");
+}
+
+#[test]
+fn wit_writes_the_hosts_world_and_the_contract_an_extension_builds_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["wit", "-o", "my-extension/wit"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("wrote 5 files to my-extension/wit"), "{}", out.stderr);
+    let wit = dir.path().join("my-extension/wit");
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        std::fs::read_to_string(wit.join("world.wit")).unwrap(),
+        std::fs::read_to_string(repo.join("wit/world.wit")).unwrap()
+    );
+    for file in alga_extension_contract::wit::WIT_FILES {
+        assert_eq!(
+            std::fs::read_to_string(wit.join("deps/alga-extension").join(file.name)).unwrap(),
+            file.source
+        );
+    }
+    // What it wrote is a WIT package holding the world the host runs, with its handler.
+    let (resolve, world) = guests::world_extension_in(&wit);
+    let exports: Vec<String> =
+        resolve.worlds[world].exports.keys().map(|key| resolve.name_world_key(key)).collect();
+    assert_eq!(exports, ["alga:reference-host/handler@0.1.0"]);
+
+    let out = run_in(dir.path(), &["wit"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("world extension {"), "without -o, world.wit is printed: {}", out.stdout);
+
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    assert_fails(
+        &run_in(dir.path(), &["wit", "-o", "file/wit"]),
+        2,
+        "error: creating file/wit/deps/alga-extension",
+    );
+}
+
+#[test]
+fn seed_stops_quietly_when_its_reader_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    // `seed --format json | head -c 1`: the reader is gone before the summary is written.
+    let mut child = command(dir.path())
+        .args(["seed", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("alga-demo.sqlite").exists(), "the data is loaded all the same");
+}
+
+#[test]
+fn run_says_on_stderr_which_check_refused_a_403() {
+    let seeded = Seeded::new();
+    // A guest that answers 403 itself, in contexts the contract refuses for different reasons.
+    let forbidden = seeded.file(
+        "forbidden.wasm",
+        &guests::handler_guest("i32.const 1024\n    i32.const 403\n    i32.store16", 1),
+    );
+    let run_as = |context: &str| {
+        let mut args = vec!["run".to_string(), "--component".to_string(), forbidden.clone()];
+        args.extend(seeded.context_args(context));
+        args.extend(["GET".to_string(), "/".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_in(seeded.path(), &args)
+    };
+    let out = run_as("t1-no-capability");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("HTTP 403"), "{}", out.stdout);
+    assert!(out.stderr.contains("note: the extension answered 403."), "{}", out.stderr);
+    assert!(out.stderr.contains("does not grant cap:client.read (CAP-1)"), "{}", out.stderr);
+    assert!(out.stderr.contains("does not grant cap:service.read (CAP-1)"), "{}", out.stderr);
+
+    let out = run_as("t1-clients-only");
+    assert!(out.stderr.contains("clients  allowed"), "{}", out.stderr);
+    assert!(out.stderr.contains("services not-allowed: install"), "{}", out.stderr);
+
+    let out = run_as("t1-no-roles");
+    assert!(out.stderr.contains("does not hold client:read (AUTH-1)"), "{}", out.stderr);
+
+    // A 200 gets no note.
+    let ok = seeded.file("ok.wasm", &guests::well_behaved());
+    let out = seeded.run(&ok, &[], &["GET", "/"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("note:"), "{}", out.stderr);
 }

@@ -81,7 +81,8 @@ fn an_import_the_host_lacks_is_named() {
             "the component imports `wasi:cli/environment@0.2.3`, which this host does not provide (it \
              provides: alga:extension/types@{version}, alga:extension/clients@{version}, \
              alga:extension/services@{version}, alga:extension/types@0.1.0, \
-             alga:extension/clients@0.1.0, alga:extension/services@0.1.0)"
+             alga:extension/clients@0.1.0, alga:extension/services@0.1.0, {})",
+            alga_reference_host::console::CONSOLE_INTERFACES.join(", ")
         )
     );
 }

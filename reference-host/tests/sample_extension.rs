@@ -7,7 +7,8 @@
 //! - 64 concurrent executions across 8 tenants with different users never see a record
 //!   outside their tenant or their user's scope;
 //! - a PostgreSQL killed mid-run gives the guest `internal` (502), the host keeps serving,
-//!   and calls succeed once the database is back;
+//!   and calls succeed once the database is back; a locked table gives `internal` within the
+//!   execution's time limit;
 //! - the sample as deployed at contract 0.1.0 (built once from its frozen sources against
 //!   the frozen 0.1.0 WIT) answers byte for byte what it answered on the 0.1.0 host, on the
 //!   data `seed` loads, on both stores, and one `serve` process runs it beside the 0.2 build,
@@ -364,6 +365,32 @@ fn a_database_killed_mid_run_is_internal_and_the_host_recovers() {
     let (status, body) = get(&runtime, &extension, admin, "/clients?includeInactive=true&pageSize=100");
     assert_eq!(status, 200, "{body}");
     check_scope("after recovery", visibility::clients(&demo.fixture, admin), (status, body), "clientId");
+}
+
+/// Issue 13: a locked table held a 2 s execution for 5 s. Now every store call of an
+/// execution ends before its time limit does, so the guest gets `internal` (the sample answers
+/// 502) within the limit, and the next execution after the lock is gone is served.
+#[test]
+fn a_locked_table_is_internal_within_the_time_limit() {
+    let (services, database) = postgres_services();
+    let demo = demo_data(1);
+    let (runtime, extension) = host(services, &demo);
+    let admin = context(&demo, "t1-admin");
+    assert_eq!(get(&runtime, &extension, admin, "/clients").0, 200);
+
+    let mut locker: postgres::Client =
+        database.url().parse::<postgres::Config>().unwrap().connect(postgres::NoTls).unwrap();
+    let mut lock = locker.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE clients IN ACCESS EXCLUSIVE MODE").unwrap();
+    let limit = Limits::default().time;
+    let started = std::time::Instant::now();
+    let (status, body) = get(&runtime, &extension, admin, "/clients");
+    let took = started.elapsed();
+    assert_eq!((status, &body["error"]), (502, &json!("internal")), "{body}");
+    assert!(took >= Limits::default().store_time(), "the store waited until its deadline: {took:?}");
+    assert!(took < limit + Duration::from_millis(300), "answered within the time limit: {took:?}");
+    lock.rollback().unwrap();
+    assert_eq!(get(&runtime, &extension, admin, "/clients").0, 200, "served once the lock is gone");
 }
 
 /// The demo data `alga-reference-host seed` loads (its default options).

@@ -39,6 +39,27 @@ fn serve_ok(extra: &[&str]) -> (Seeded, Server) {
     (seeded, server)
 }
 
+/// `serve`'s arguments for the well-behaved guest as `ok` and an endless loop as `spin`
+/// (both written to `seeded`), with the token, then `options`.
+fn ok_and_spin(seeded: &Seeded, options: &[&str]) -> Vec<String> {
+    let ok = format!("ok={}", seeded.file("ok.wasm", &guests::well_behaved()));
+    let spin = format!("spin={}", seeded.file("spin.wasm", &guests::infinite_loop()));
+    let fixed = [
+        "--token-file".to_string(),
+        token_file(seeded.path()),
+        "--component".into(),
+        ok,
+        "--component".into(),
+        spin,
+    ];
+    fixed.into_iter().chain(options.iter().map(|option| option.to_string())).collect()
+}
+
+/// `args` borrowed as `Server::start` takes them.
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// The body of an execution request of `component` at `path` as demo context t1-admin.
 fn execution(seeded: &Seeded, component: &str, path: &str) -> String {
     json!({"context": seeded.context_json("t1-admin"), "component": component, "request": {"path": path}})
@@ -309,24 +330,8 @@ fn connections_beyond_the_cap_wait_in_the_backlog() {
 #[test]
 fn healthz_answers_while_every_worker_is_busy_and_the_queue_is_bounded() {
     let seeded = Seeded::new();
-    let ok = format!("ok={}", seeded.file("ok.wasm", &guests::well_behaved()));
-    let spin = format!("spin={}", seeded.file("spin.wasm", &guests::infinite_loop()));
-    let tokens = token_file(seeded.path());
-    let args = [
-        "--token-file",
-        &tokens,
-        "--component",
-        &ok,
-        "--component",
-        &spin,
-        "--workers",
-        "2",
-        "--queue",
-        "1",
-        "--time-limit",
-        "3s",
-    ];
-    let mut server = Server::start(seeded.path(), &args, &[]);
+    let args = ok_and_spin(&seeded, &["--workers", "2", "--queue", "1", "--time-limit", "3s"]);
+    let mut server = Server::start(seeded.path(), &as_strs(&args), &[]);
     let finished = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         // Two loops hold both workers for 3 s; a third waits in the one queue place.
@@ -362,6 +367,50 @@ fn healthz_answers_while_every_worker_is_busy_and_the_queue_is_bounded() {
         }
     });
     assert_still_serving(&mut server, &seeded);
+}
+
+#[test]
+fn sigterm_answers_the_requests_in_flight_closes_the_rest_and_exits_zero() {
+    let seeded = Seeded::new();
+    let args = ok_and_spin(&seeded, &["--time-limit", "5s"]);
+    let args = as_strs(&args);
+    let mut server = Server::start(seeded.path(), &args, &[]);
+    // A kept-alive connection that has had its answer and now sits idle.
+    let mut idle = BufReader::new(TcpStream::connect(&server.address).unwrap());
+    idle.get_mut().set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(idle.get_mut(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert_eq!(read_response(&mut idle).unwrap().status, 200);
+    std::thread::scope(|scope| {
+        // Runs into its 5 s time limit: still running when the signal comes, and for long
+        // enough after it to see new connections refused meanwhile.
+        let in_flight = scope.spawn(|| execute(&server, &execution(&seeded, "spin", "/")));
+        std::thread::sleep(Duration::from_secs(1));
+        server.signal("TERM");
+        let signalled = Instant::now();
+        while TcpStream::connect(&server.address).is_ok() {
+            assert!(signalled.elapsed() < Duration::from_secs(3), "still accepting 3 s after SIGTERM");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let mut rest = Vec::new();
+        idle.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty(), "the idle connection is closed, with nothing sent on it");
+        assert!(signalled.elapsed() < Duration::from_secs(3), "the idle connection closed at once");
+        assert!(!in_flight.is_finished(), "all this while the execution was still running");
+        let response = in_flight.join().unwrap();
+        assert_eq!((response.status, &response.json()["error"]), (500, &json!("time-limit")), "answered");
+    });
+    let status = server.wait_for_exit(Duration::from_secs(10)).expect("serve exits after SIGTERM");
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    let log = server.log();
+    assert!(log.contains("SIGTERM: no longer accepting connections; finishing the 2 open"), "{log}");
+    assert!(log.contains("stopped on SIGTERM: the 2 open connections finished"), "{log}");
+
+    // Interrupted with nothing open (Ctrl-C in a terminal).
+    let mut server = Server::start(seeded.path(), &args, &[]);
+    server.signal("INT");
+    let status = server.wait_for_exit(Duration::from_secs(10)).expect("serve exits after SIGINT");
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    assert!(server.log().contains("stopped on SIGINT: the 0 open connections finished"), "{}", server.log());
 }
 
 #[test]

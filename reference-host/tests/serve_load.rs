@@ -8,8 +8,9 @@
 //! - PostgreSQL (a throwaway cluster of the test's own) stopped and restarted mid-load:
 //!   `503 store-unavailable` or the extension's `internal` (502) while it is down, full
 //!   service once it is back, `/healthz` up throughout, and no SQL, connection string or
-//!   password in any response or log line; then the database frozen (SIGSTOP) while
-//!   executions wait on it: `/healthz` and `/v1/components` still answer at once.
+//!   password in any response or log line; then the database frozen (SIGSTOP): executions
+//!   end within their time limit (`503 store-unavailable` or `internal`), `/healthz` and
+//!   `/v1/components` still answer at once, and service resumes after the thaw.
 //!
 //! The figures are printed (run with `--nocapture`); BENCHMARKS.md records them from a
 //! release build on an idle machine:
@@ -314,62 +315,55 @@ fn a_database_stopped_and_restarted_mid_load() {
     assert!(log.contains("warning: the store failed during"), "store errors are logged:\n{log}");
     assert!(!log.contains("hunter2"), "the password is never logged:\n{log}");
 
-    // Frozen: every worker waits on the database; what does not need it still answers.
-    let frozen = Frozen::freeze(&cluster.directory().join("data/postmaster.pid"));
+    // Frozen (issue 13: executions waited for the whole freeze, 15-61 s): every request ends
+    // within the time limit (2 s) and a margin, as `503 store-unavailable` (the check of the
+    // context's install) or the extension's `internal`; what does not need the database
+    // answers at once; after the thaw, full service.
+    let frozen = cluster.freeze().unwrap_or_else(|err| panic!("{err}"));
     std::thread::scope(|scope| {
         let waiting: Vec<_> = (0..4)
             .map(|_| {
                 let (address, body) = (&server.address, &body);
                 scope.spawn(move || {
-                    request(address, "POST", "/v1/execute", &[("authorization", &bearer())], body.as_bytes())
+                    let started = Instant::now();
+                    let response = request(
+                        address,
+                        "POST",
+                        "/v1/execute",
+                        &[("authorization", &bearer())],
+                        body.as_bytes(),
+                    );
+                    (started.elapsed(), response)
                 })
             })
             .collect();
-        std::thread::sleep(Duration::from_millis(500));
+        std::thread::sleep(Duration::from_millis(300));
         for _ in 0..5 {
             assert_eq!(request(&server.address, "GET", "/healthz", &[], b"").status, 200);
             let components =
                 request(&server.address, "GET", "/v1/components", &[("authorization", &bearer())], b"");
             assert_eq!(components.status, 200);
         }
-        assert!(waiting.iter().all(|w| !w.is_finished()), "the executions wait on the frozen database");
-        drop(frozen);
         for handle in waiting {
-            assert_eq!(handle.join().unwrap().status, 200, "answered once the database thaws");
+            let (took, response) = handle.join().unwrap();
+            let text = response.text();
+            let json = response.json();
+            let expected = match (response.status, json["error"].as_str()) {
+                (503, Some("store-unavailable")) => true,
+                (200, _) => json["status"] == 502 && text.contains("internal"),
+                _ => false,
+            };
+            assert!(expected, "while frozen: {text}");
+            assert!(took < Duration::from_millis(2_500), "ended within the time limit: {took:?}");
+            println!("frozen database: answered {} after {took:?}", response.status);
         }
     });
-}
-
-/// The processes of a PostgreSQL cluster (the postmaster named by its pid file and its
-/// children) stopped with SIGSTOP, continued when dropped.
-struct Frozen(Vec<String>);
-
-impl Frozen {
-    fn freeze(pid_file: &std::path::Path) -> Frozen {
-        let text =
-            std::fs::read_to_string(pid_file).unwrap_or_else(|err| panic!("{}: {err}", pid_file.display()));
-        let postmaster = text.lines().next().unwrap().trim().to_string();
-        let mut pids = vec![postmaster.clone()];
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-            // pid (comm) state ppid ...: the fields after the command's closing parenthesis.
-            let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1));
-            if ppid == Some(postmaster.as_str()) {
-                pids.push(entry.file_name().to_string_lossy().into_owned());
-            }
-        }
-        signal("-STOP", &pids);
-        Frozen(pids)
-    }
-}
-
-impl Drop for Frozen {
-    fn drop(&mut self) {
-        signal("-CONT", &self.0);
-    }
-}
-
-fn signal(which: &str, pids: &[String]) {
-    let status = std::process::Command::new("kill").arg(which).args(pids).status().unwrap();
-    assert!(status.success(), "kill {which} {pids:?}");
+    drop(frozen);
+    let thawed =
+        request(&server.address, "POST", "/v1/execute", &[("authorization", &bearer())], body.as_bytes());
+    assert_eq!(
+        (thawed.status, &thawed.json()["status"]),
+        (200, &json!(200)),
+        "served once the database thaws"
+    );
 }

@@ -3,7 +3,7 @@
 
 use super::judge::{Projection, Scope, each_call};
 use super::scenario::{calls, calls_in_prepared, pairs};
-use super::{Check, Level, Needs};
+use super::{Check, Guests, Level, Needs};
 use crate::case::{Case, Step};
 use crate::named;
 use crate::oracle::Reading;
@@ -68,6 +68,7 @@ pub const CAP_1: Check = Check {
     level: Level::Required,
     description: "client functions need cap:client.read and service functions cap:service.read; one grants nothing of the other",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::CAP_1,
     cases: || {
         // The tenant's own installs (any capability set), without a user and with a user
@@ -91,6 +92,7 @@ pub const CAP_2: Check = Check {
     level: Level::Required,
     description: "a call without the capability is not-allowed even when its input is invalid (capability before input)",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::CAP_2,
     cases: || calls(WorldSize::DEFAULT, pairs(own_install_context(), invalid_call(), 1..8)),
     verify: |case, results| {
@@ -105,6 +107,7 @@ pub const CAP_3: Check = Check {
     level: Level::Recommended,
     description: "a capability stored with white space around it or in other ASCII letter case grants it; other spellings grant nothing",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::CAP_3,
     cases: cap_3_cases,
     verify: |case, results| {
@@ -159,6 +162,7 @@ pub const AUTH_1: Check = Check {
     level: Level::Required,
     description: "with a user, client functions need client:read and service functions service:read through the user's roles (msp flag for staff, client flag for portal users), checked before the input",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::AUTH_1,
     cases: || calls(WorldSize::DEFAULT, pairs(picks::user_context(), any_call_or_invalid(), 1..8)),
     verify: |case, results| {
@@ -173,6 +177,7 @@ pub const AUTH_2: Check = Check {
     level: Level::Required,
     description: "a user unknown in the tenant (or another tenant's), inactive, or claimed with the wrong type is not-allowed",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::AUTH_2,
     cases: || {
         let user = prop_oneof![
@@ -207,6 +212,7 @@ pub const AUTH_3: Check = Check {
     level: Level::Required,
     description: "without a user (a scheduled job) the capability alone decides: every record is visible, no permission is checked",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::AUTH_3,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => own_install_context()];
@@ -224,6 +230,7 @@ pub const AUTH_4: Check = Check {
     level: Level::Required,
     description: "a portal user holding client:read lists at most their own client and gets none for every other client id",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::access::AUTH_4,
     cases: auth_4_cases,
     verify: |case, results| {

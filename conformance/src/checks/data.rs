@@ -3,7 +3,7 @@
 
 use super::judge::{Projection, Scope, class_as_specified, each_call, each_ok_answer, judged_calls, to_json};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs, Tally};
+use super::{Check, Guests, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult, calls_of, outcome_at};
 use crate::named;
 use crate::oracle::records::{client_summary, service_summary};
@@ -26,6 +26,7 @@ pub const DATA_1: Check = Check {
     level: Level::Required,
     description: "every summary equals its stored record: lower-case ids, texts as stored, tags deduplicated and sorted, manager name joined and trimmed, type name, integer rate",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::data::DATA_1,
     cases: || {
         let call = prop_oneof![
@@ -123,6 +124,7 @@ pub const DATA_2: Check = Check {
     level: Level::Required,
     description: "get-client / get-service of a listed record returns the same summary list-clients / list-services returned",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::data::DATA_2,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
@@ -199,6 +201,7 @@ pub const DATA_3: Check = Check {
     level: Level::Required,
     description: "get-* of a canonical UUID that matches no visible record returns ok(none), never an error",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::data::DATA_3,
     cases: || {
         let id = prop_oneof![

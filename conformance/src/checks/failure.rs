@@ -11,7 +11,7 @@
 
 use super::judge::{call_line, class_as_specified, judged_calls};
 use super::scenario::resolve;
-use super::{Check, Level, Mismatch, Needs, Tally};
+use super::{Check, Guests, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult};
 use crate::named;
 use crate::oracle::Reading;
@@ -30,6 +30,7 @@ pub const ERR_1: Check = Check {
     level: Level::Required,
     description: "load, calls, store outage, the same calls, recovery, the same calls: during the outage they return internal (never a trap or a crash), afterwards exactly what they returned before",
     needs: Needs::StoreOutage,
+    guests: Guests::OfItsVersion,
     named: named::failure::ERR_1,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
@@ -157,6 +158,7 @@ pub const ERR_2: Check = Check {
     level: Level::Recommended,
     description: "with a working store, no input a guest can send (1 MB searches, control characters, malformed ids, extreme pages) returns internal",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::failure::ERR_2,
     cases: || {
         let hostile = prop_oneof![

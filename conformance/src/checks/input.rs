@@ -4,7 +4,7 @@
 use super::access::invalid_call;
 use super::judge::{Projection, Scope, each_call, judge, judged_calls};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs, Tally};
+use super::{Check, Guests, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, StepResult};
 use crate::named;
 use crate::oracle::validation::MAX_ECHOED_CHARS;
@@ -23,6 +23,7 @@ pub const VAL_1: Check = Check {
     level: Level::Required,
     description: "page defaults to 1 and page-size to 25; 1 <= page <= 10000 and 1 <= page-size <= 100, otherwise invalid-input; the page echoes the effective values",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::input::VAL_1,
     cases: || {
         let call = list_pick(Just(SearchPick::Absent), picks::bound_page(), picks::bound_page_size());
@@ -40,6 +41,7 @@ pub const VAL_2: Check = Check {
     level: Level::Required,
     description: "search is trimmed; empty means no filter; over 200 characters after trimming or with a control character inside is invalid-input",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::input::VAL_2,
     cases: || {
         let search = prop_oneof![
@@ -61,6 +63,7 @@ pub const VAL_3: Check = Check {
     level: Level::Required,
     description: "get-* ids must be canonical UUIDs (else invalid-input), match in any letter case, and come back lower-case",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::input::VAL_3,
     cases: || {
         let context = prop_oneof![3 => picks::admin_context(), 1 => picks::user_context()];
@@ -103,6 +106,7 @@ pub const VAL_4: Check = Check {
     level: Level::Required,
     description: "an invalid-input message starts with the name of an offending field and a space, states the bound, and repeats at most 64 characters of the input",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::input::VAL_4,
     cases: || {
         let long_id = prop_oneof![
@@ -120,12 +124,19 @@ pub const VAL_4: Check = Check {
     verify: verify_messages,
 };
 
-fn verify_messages(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+/// VAL-4's verification.
+pub(super) fn verify_messages(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatch> {
+    verify_messages_of(case, results, "VAL-4")
+}
+
+/// The VAL-4 judgement of every `invalid-input` answer of the case; `rule` prefixes the
+/// mismatch (VAL-5 judges the messages about `currency-code` with it).
+pub(super) fn verify_messages_of(case: &Case, results: &[StepResult], rule: &str) -> Result<Tally, Mismatch> {
     let mut tally = Tally::default();
     for judged in judged_calls(case, results, Reading::Required)? {
         let Expected::InvalidInput(fields) = &judged.expected else { continue };
         if let Err(why) = judge(Projection::Class, &judged.expected, &judged.actual) {
-            return Err(judged.mismatch(format!("VAL-4: {why}")));
+            return Err(judged.mismatch(format!("{rule}: {why}")));
         }
         let Actual::Err(ReadError::InvalidInput(message)) = &judged.actual else { continue };
         let named =
@@ -133,21 +144,19 @@ fn verify_messages(case: &Case, results: &[StepResult]) -> Result<Tally, Mismatc
         if named.is_empty() {
             let names: Vec<String> = fields.iter().map(|f| format!("`{} `", f.field)).collect();
             return Err(judged.mismatch(format!(
-                "VAL-4: the message {message:?} does not start with {}",
+                "{rule}: the message {message:?} does not start with {}",
                 names.join(" or ")
             )));
         }
-        let folded = message.to_ascii_lowercase();
-        if !named.iter().any(|f| f.bound_words().iter().all(|word| folded.contains(word.as_str()))) {
+        if !named.iter().any(|f| f.states_bound(message)) {
             let words: Vec<Vec<String>> = named.iter().map(|f| f.bound_words()).collect();
-            return Err(
-                judged.mismatch(format!("VAL-4: the message {message:?} does not state the bound {words:?}"))
-            );
+            return Err(judged
+                .mismatch(format!("{rule}: the message {message:?} does not state the bound {words:?}")));
         }
         let inputs = input_texts(&judged.call.args);
         if let Some(echoed) = inputs.iter().find_map(|input| longest_echo(message, input)) {
             return Err(judged.mismatch(format!(
-                "VAL-4: the message repeats {echoed} characters of the input, more than {MAX_ECHOED_CHARS}"
+                "{rule}: the message repeats {echoed} characters of the input, more than {MAX_ECHOED_CHARS}"
             )));
         }
         tally.judge();

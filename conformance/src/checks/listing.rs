@@ -3,7 +3,7 @@
 
 use super::judge::{Projection, Scope, case_mismatch, each_call, each_ok_answer, judged_calls};
 use super::scenario::{calls, calls_in_prepared, pairs};
-use super::{Check, Level, Mismatch, Needs, Tally};
+use super::{Check, Guests, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult};
 use crate::named;
 use crate::oracle::text::order_key;
@@ -26,6 +26,7 @@ pub const PAGE_1: Check = Check {
     level: Level::Required,
     description: "a page holds the records of its positions in the filtered set, total-count is the size of the whole set, page and page-size echo the effective values",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::PAGE_1,
     cases: || {
         let call = list_pick(picks::search(), picks::valid_page(), picks::valid_page_size());
@@ -93,6 +94,7 @@ pub const PAGE_2: Check = Check {
     level: Level::Required,
     description: "a page past the end is ok with no items and the correct total-count",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::PAGE_2,
     cases: || {
         let past = prop_oneof![3 => (1u32..3).prop_map(Some), 1 => Just(None)];
@@ -124,6 +126,7 @@ pub const PAGE_3: Check = Check {
     level: Level::Required,
     description: "walking pages 1, 2, ... (twice) yields every record of the filtered set exactly once, in the same order on both walks",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::PAGE_3,
     cases: || {
         let size = prop_oneof![4 => (1u32..=4).prop_map(Some), 1 => Just(None)];
@@ -240,6 +243,7 @@ pub const PAGE_4: Check = Check {
     level: Level::Required,
     description: "records are ordered by fold(name) in code point order, then by id; names equal after folding are ordered by id",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::PAGE_4,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
@@ -354,6 +358,7 @@ pub const FILT_1: Check = Check {
     level: Level::Required,
     description: "list-clients leaves inactive clients out unless include-inactive is true",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::FILT_1,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
@@ -382,6 +387,7 @@ pub const FILT_2: Check = Check {
     level: Level::Required,
     description: "list-services filters by item-kind, is-active and billing-method when present, combined with AND; absent filters keep every item",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::FILT_2,
     cases: || {
         let search = prop_oneof![3 => Just(SearchPick::Absent), 1 => picks::search()];
@@ -407,6 +413,7 @@ pub const SRCH_1: Check = Check {
     level: Level::Required,
     description: "search is a case-insensitive substring of name or billing email (clients; or the exact id when it is a UUID), of name, SKU or description (services); a UUID search is never an error",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::SRCH_1,
     cases: || {
         let search = prop_oneof![
@@ -435,6 +442,7 @@ pub const SRCH_2: Check = Check {
     level: Level::Required,
     description: "%, _ and \\ in a search match only themselves (no wildcard injection)",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::listing::SRCH_2,
     cases: || {
         let search = select(WILDCARD_SEARCHES).prop_map(|s| SearchPick::Text(s.to_string()));

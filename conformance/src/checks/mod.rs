@@ -14,6 +14,11 @@
 //! | [`listing`] | PAGE-1 to PAGE-4 (with page walks), FILT-1, FILT-2, SRCH-1, SRCH-2 |
 //! | [`data`] | DATA-1 to DATA-3 |
 //! | [`failure`] | ERR-1 (a state sequence through a store outage), ERR-2 |
+//! | [`prices`] | VAL-5, PRICE-1, PRICE-2 (since 0.2.0), VER-1 (0.1 guests of a 0.2 host) |
+//!
+//! Which checks a run selects depends on the contract version under test: a check of rules
+//! marked `since X` in SPEC.md runs only when that version is X or newer ([`Guests`],
+//! [`applicability`]); the others are reported *not applicable*, with the reason.
 
 pub mod access;
 pub mod data;
@@ -21,6 +26,7 @@ pub mod failure;
 pub mod input;
 pub mod judge;
 pub mod listing;
+pub mod prices;
 pub mod scenario;
 pub mod tenancy;
 
@@ -60,6 +66,62 @@ pub enum Needs {
     StoreOutage,
 }
 
+/// Which guests a check judges the host's answers to, relative to the `since` marks of its
+/// rules in SPEC.md (the one source of truth for when a rule was added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guests {
+    /// Guests of the version under test, when its rules bind that version: every rule
+    /// without a since mark, and a rule `since X` when the version under test is X or newer.
+    OfItsVersion,
+    /// Guests of a version older than its rules' `since X`, served by a host that also
+    /// serves X or newer: VER-1, which binds hosts serving 0.2 and is about what they give
+    /// 0.1 guests. It runs when the version under test is older than X and the testee says
+    /// it serves X or newer.
+    OlderThanItsRules,
+}
+
+/// Whether `check` applies to a run of contract `version` against a testee serving
+/// `served`: `Ok(())`, or why not (reported as *not applicable*).
+pub fn applicability(check: &Check, version: &str, served: &[String]) -> Result<(), String> {
+    let rules = crate::spec::rules();
+    let since = check
+        .rules
+        .iter()
+        .filter_map(|id| rules.iter().find(|r| r.id == *id)?.since.clone())
+        .max_by(|a, b| crate::versions::compare(a, b));
+    let Some(since) = since else {
+        return match check.guests {
+            Guests::OfItsVersion => Ok(()),
+            Guests::OlderThanItsRules => {
+                Err(format!("{} has no since mark in SPEC.md, so no guests are older than it", check.id))
+            }
+        };
+    };
+    let newer = crate::versions::at_least(version, &since);
+    match check.guests {
+        Guests::OfItsVersion if newer => Ok(()),
+        Guests::OfItsVersion => Err(format!(
+            "{} holds since contract {since} (SPEC.md); this run tests {version}",
+            check.rules.join(", ")
+        )),
+        Guests::OlderThanItsRules if newer => Err(format!(
+            "{} is judged through guests older than {since}: run with --version 0.1.0 (or another release before {since})",
+            check.rules.join(", ")
+        )),
+        Guests::OlderThanItsRules => {
+            if served.iter().any(|v| crate::versions::at_least(v, &since)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} binds hosts that serve contract {since} or newer; the testee serves {}",
+                    check.rules.join(", "),
+                    served.join(", ")
+                ))
+            }
+        }
+    }
+}
+
 /// One check.
 pub struct Check {
     /// Unique id: the rule ID, with a suffix when a rule has several checks
@@ -73,6 +135,8 @@ pub struct Check {
     pub description: &'static str,
     /// What it needs from the testee.
     pub needs: Needs,
+    /// Which guests it judges the host's answers to (by the since marks of its rules).
+    pub guests: Guests,
     /// The edge cases a careful reviewer tries first, each with a stable name
     /// (`AUTH-2.user-of-other-tenant`): run before the random cases, on every seed.
     pub named: &'static [NamedCase],
@@ -110,6 +174,7 @@ pub static REGISTRY: &[Check] = &[
     input::VAL_2,
     input::VAL_3,
     input::VAL_4,
+    prices::VAL_5,
     listing::PAGE_1,
     listing::PAGE_2,
     listing::PAGE_3,
@@ -118,11 +183,14 @@ pub static REGISTRY: &[Check] = &[
     listing::FILT_2,
     listing::SRCH_1,
     listing::SRCH_2,
+    prices::PRICE_2,
     data::DATA_1,
     data::DATA_2,
     data::DATA_3,
+    prices::PRICE_1,
     failure::ERR_1,
     failure::ERR_2,
+    prices::VER_1,
 ];
 
 /// The check with this id.
@@ -138,4 +206,49 @@ pub fn named_case(name: &str) -> Option<(&'static Check, &'static NamedCase)> {
 /// Whether `id` selects anything: a check id, a rule ID of a check, or a named case.
 pub fn is_selector(id: &str) -> bool {
     REGISTRY.iter().any(|c| c.id == id || c.rules.contains(&id)) || named_case(id).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn served(versions: &[&str]) -> Vec<String> {
+        versions.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn rules_since_a_version_apply_from_that_version_on() {
+        let both = served(&["0.2.0", "0.1.0"]);
+        for id in ["VAL-5", "PRICE-1", "PRICE-2"] {
+            let check = by_id(id).unwrap();
+            assert_eq!(applicability(check, "0.2.0", &both), Ok(()), "{id}");
+            let why = applicability(check, "0.1.0", &both).unwrap_err();
+            assert!(why.contains("since contract 0.2.0") && why.contains("0.1.0"), "{why}");
+        }
+        for check in
+            REGISTRY.iter().filter(|c| c.rules.iter().all(|r| crate::spec::rule(r).unwrap().since.is_none()))
+        {
+            assert_eq!(applicability(check, "0.1.0", &both), Ok(()), "{}", check.id);
+            assert_eq!(applicability(check, "0.2.0", &both), Ok(()), "{}", check.id);
+        }
+    }
+
+    #[test]
+    fn ver_1_is_judged_through_older_guests_of_a_host_serving_its_version() {
+        let check = by_id("VER-1").unwrap();
+        assert_eq!(applicability(check, "0.1.0", &served(&["0.2.0", "0.1.0"])), Ok(()));
+        let newer = applicability(check, "0.2.0", &served(&["0.2.0", "0.1.0"])).unwrap_err();
+        assert!(newer.contains("--version 0.1.0"), "{newer}");
+        let old_host = applicability(check, "0.1.0", &served(&["0.1.0"])).unwrap_err();
+        assert!(old_host.contains("binds hosts that serve contract 0.2.0"), "{old_host}");
+    }
+
+    #[test]
+    fn every_since_mark_is_the_version_of_a_release_or_the_current_one() {
+        for rule in crate::spec::rules() {
+            if let Some(since) = &rule.since {
+                assert!(crate::versions::available().contains(since), "{} since {since}", rule.id);
+            }
+        }
+    }
 }

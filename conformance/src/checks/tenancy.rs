@@ -4,7 +4,7 @@
 
 use super::judge::{Projection, Scope, class_as_specified, each_call, each_ok_answer, judged_calls};
 use super::scenario::{calls, pairs};
-use super::{Check, Level, Mismatch, Needs, Tally};
+use super::{Check, Guests, Level, Mismatch, Needs, Tally};
 use crate::case::{Case, Step, StepResult};
 use crate::named;
 use crate::oracle::records::{client_summary, service_summary};
@@ -27,6 +27,7 @@ pub const CTX_1: Check = Check {
     level: Level::Required,
     description: "searches and ids equal to another tenant's record names, record ids or tenant id read only the context's tenant",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::tenancy::CTX_1,
     cases: ctx_1_cases,
     verify: |case, results| {
@@ -56,6 +57,7 @@ pub const CTX_2: Check = Check {
     level: Level::Required,
     description: "an install id of another tenant, or of no install at all, grants nothing: every call is not-allowed",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::tenancy::CTX_2,
     cases: ctx_2_cases,
     verify: |case, results| {
@@ -82,6 +84,7 @@ pub const ISO_1: Check = Check {
     level: Level::Required,
     description: "no call, in any context and with any input, returns a record (or a joined manager name, type name or tag) of another tenant",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::tenancy::ISO_1,
     cases: || calls(WorldSize::MULTI_TENANT, pairs(picks::any_context(), any_call(), 1..8)),
     verify: verify_no_leak,
@@ -94,6 +97,7 @@ pub const ISO_1_CONCURRENT: Check = Check {
     level: Level::Required,
     description: "calls across tenants and users run concurrently return exactly what each returns alone, and nothing of another tenant",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::tenancy::ISO_1_CONCURRENT,
     cases: concurrent_cases,
     verify: verify_concurrent,
@@ -163,6 +167,7 @@ pub const ISO_2: Check = Check {
     level: Level::Required,
     description: "get-client / get-service of an id that exists only in another tenant returns ok(none), as for an id that exists nowhere",
     needs: Needs::Calls,
+    guests: Guests::OfItsVersion,
     named: named::tenancy::ISO_2,
     cases: iso_2_cases,
     verify: |case, results| {

@@ -35,8 +35,9 @@ fn rich_world() -> (World, Vec<String>, Vec<String>) {
         tenant.clients[0].client_type = Some(ClientType::Company);
         tenant.clients[1].billing_email = Some(String::new());
         tenant.clients[1].client_type = Some(ClientType::Individual);
-        tenant.clients[2].tags =
-            ["vip", "VIP", "b", "a", "vip", "é", "a b", "Zeta"].map(String::from).to_vec();
+        tenant.clients[2].tags = ["vip", "VIP", "\u{1f600}", "b", "a", "vip", "é", "\u{ff5e}", "a b", "Zeta"]
+            .map(String::from)
+            .to_vec();
         tenant.clients[3].default_currency_code = "usd".into();
         tenant.clients[4].default_currency_code = "jpy".into();
         tenant.clients[4].account_manager_id = None;
@@ -81,7 +82,7 @@ pub const DATA_1: &[NamedCase] = &[
     },
     NamedCase {
         name: "DATA-1.tags-deduplicated-and-sorted",
-        description: "tags vip, VIP, b, a, vip, é, \"a b\", Zeta come back once each in code point order, from list and from get",
+        description: "tags vip, VIP, 😀, b, a, vip, é, U+FF5E, \"a b\", Zeta come back once each in code point order (U+FF5E before 😀, which UTF-16 comparison reverses), from list and from get",
         build: || {
             let (w, ids, _) = rich_world();
             w.case(calls_in(&admin(A), [clients_call(), get_client(&ids[2]), get_client(&upper(&ids[2]))]))

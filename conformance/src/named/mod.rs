@@ -18,6 +18,7 @@
 //! | [`listing`] | PAGE-1 to PAGE-4, FILT-1, FILT-2, SRCH-1, SRCH-2 |
 //! | [`data`] | DATA-1 to DATA-3 |
 //! | [`failure`] | ERR-1, ERR-2 |
+//! | [`prices`] | VAL-5, PRICE-1, PRICE-2, VER-1 |
 
 pub mod access;
 pub mod build;
@@ -25,6 +26,7 @@ pub mod data;
 pub mod failure;
 pub mod input;
 pub mod listing;
+pub mod prices;
 pub mod tenancy;
 
 use crate::case::Case;

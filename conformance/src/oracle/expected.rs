@@ -75,12 +75,15 @@ pub enum Problem {
     ControlCharacter,
     /// An id that is not a UUID in canonical text form.
     NotCanonicalUuid,
+    /// A currency code that is not three ASCII letters after trimming (VAL-5).
+    NotCurrencyCode,
 }
 
 /// One invalid field of an input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvalidField {
-    /// The field's WIT name: `page`, `page-size`, `search`, `client-id`, `service-id`.
+    /// The field's WIT name: `page`, `page-size`, `search`, `client-id`, `service-id`,
+    /// `currency-code`.
     pub field: &'static str,
     /// What is wrong with it.
     #[serde(flatten)]
@@ -89,8 +92,9 @@ pub struct InvalidField {
 
 impl InvalidField {
     /// What the message must contain to "state the bound", exactly as VAL-4 defines it,
-    /// compared ASCII case-insensitively: the broken bound as a decimal number (`1`,
-    /// `10000`, `100`, `200`), `control`, or `uuid`.
+    /// compared ASCII case-insensitively: any one of these words (folded): the broken
+    /// bound as a decimal number (`1`, `10000`, `100`, `200`), `control`, `uuid`, and for
+    /// a currency code `three` or `3`.
     pub fn bound_words(&self) -> Vec<String> {
         match &self.problem {
             Problem::BelowMin { min, .. } => vec![min.to_string()],
@@ -98,7 +102,15 @@ impl InvalidField {
             Problem::TooLong { max, .. } => vec![max.to_string()],
             Problem::ControlCharacter => vec!["control".to_string()],
             Problem::NotCanonicalUuid => vec!["uuid".to_string()],
+            Problem::NotCurrencyCode => vec!["three".to_string(), "3".to_string()],
         }
+    }
+
+    /// Whether `message` states the bound this field breaks (VAL-4): it contains one of
+    /// [`InvalidField::bound_words`], in any ASCII letter case.
+    pub fn states_bound(&self, message: &str) -> bool {
+        let folded = message.to_ascii_lowercase();
+        self.bound_words().iter().any(|word| folded.contains(word.as_str()))
     }
 }
 

@@ -12,9 +12,9 @@
 //! |---|---|---|
 //! | [`text`] | 2 | fold, trim, control characters, canonical UUIDs, substring match, order |
 //! | [`access`] | 3, 4 | tenant, install capability, user and permission, portal scope |
-//! | [`validation`] | 5 | defaults and bounds of inputs |
-//! | [`query`] | 6, DATA-3 | filtered sets, order, pages, lookups |
-//! | [`records`] | 7 | summaries of stored records |
+//! | [`validation`] | 5 | defaults and bounds of inputs, the currency code (VAL-5) |
+//! | [`query`] | 6, DATA-3 | filtered sets (the currency filter, PRICE-2), order, pages, lookups |
+//! | [`records`] | 7 | summaries of stored records, their prices (PRICE-1) |
 //! | [`expected`] | | the oracle's answer: one outcome or a set of acceptable ones |
 
 pub mod access;
@@ -116,8 +116,23 @@ fn after_access(scope: &Scope<'_>, argument: &Argument) -> Expected {
                 .map(|effective| Answer::ClientPage(query::list_clients(scope, input, &effective)))
         }
         Argument::ListServices(input) => {
-            validation::list_input(input.page, input.page_size, input.search.as_deref())
-                .map(|effective| Answer::ServicePage(query::list_services(scope, input, &effective)))
+            // Every invalid field is collected: VAL-4 lets the message name any of them.
+            let listing = validation::list_input(input.page, input.page_size, input.search.as_deref());
+            let currency = validation::currency_code(input.currency_code.as_deref());
+            match (listing, currency) {
+                (Ok(effective), Ok(currency)) => Ok(Answer::ServicePage(query::list_services(
+                    scope,
+                    input,
+                    &effective,
+                    currency.as_deref(),
+                ))),
+                (Err(mut fields), Err(field)) => {
+                    fields.push(field);
+                    Err(fields)
+                }
+                (Err(fields), Ok(_)) => Err(fields),
+                (Ok(_), Err(field)) => Err(vec![field]),
+            }
         }
         Argument::GetClient(id) => {
             validation::record_id("client-id", id).map(|()| Answer::Client(query::get_client(scope, id)))

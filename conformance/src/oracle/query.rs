@@ -1,5 +1,5 @@
 //! SPEC.md section 6 and DATA-3, read independently: the filtered set of a list call
-//! (AUTH-4, FILT-1, FILT-2, SRCH-1, SRCH-2), its order (PAGE-4), its pages (PAGE-1,
+//! (AUTH-4, FILT-1, FILT-2, SRCH-1, SRCH-2, PRICE-2), its order (PAGE-4), its pages (PAGE-1,
 //! PAGE-2), and the record `get-*` finds.
 
 use super::access::Scope;
@@ -42,11 +42,13 @@ pub fn filtered_clients<'a>(
     set
 }
 
-/// The whole filtered set of `list-services`, in contract order.
+/// The whole filtered set of `list-services`, in contract order. `currency` is the code
+/// the currency filter compares (VAL-5 read it: upper case), or `None` for no filter.
 pub fn filtered_services<'a>(
     scope: &Scope<'a>,
     input: &ServiceListInput,
     search: Option<&str>,
+    currency: Option<&str>,
 ) -> Vec<&'a Service> {
     let mut set: Vec<&Service> = scope
         .tenant
@@ -55,6 +57,8 @@ pub fn filtered_services<'a>(
         .filter(|s| input.item_kind.is_none_or(|kind| s.item_kind == kind))
         .filter(|s| input.is_active.is_none_or(|active| s.is_active == active))
         .filter(|s| input.billing_method.is_none_or(|method| s.billing_method == method))
+        // PRICE-2: a price of the item itself (its own tenant's) in exactly that code.
+        .filter(|s| currency.is_none_or(|code| s.prices.iter().any(|p| p.currency_code == code)))
         .filter(|s| match search {
             None => true,
             Some(text) => {
@@ -84,9 +88,15 @@ pub fn list_clients(scope: &Scope<'_>, input: &ClientListInput, effective: &List
     }
 }
 
-/// `list-services` for a caller allowed to call it, with a valid input.
-pub fn list_services(scope: &Scope<'_>, input: &ServiceListInput, effective: &ListInput) -> ServicePage {
-    let set = filtered_services(scope, input, effective.search.as_deref());
+/// `list-services` for a caller allowed to call it, with a valid input (`currency`: the
+/// currency filter's code, as VAL-5 reads it).
+pub fn list_services(
+    scope: &Scope<'_>,
+    input: &ServiceListInput,
+    effective: &ListInput,
+    currency: Option<&str>,
+) -> ServicePage {
+    let set = filtered_services(scope, input, effective.search.as_deref(), currency);
     ServicePage {
         items: page_of(&set, effective).into_iter().map(|s| service_summary(s, scope.tenant)).collect(),
         total_count: set.len() as u32,

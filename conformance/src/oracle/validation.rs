@@ -1,5 +1,5 @@
-//! SPEC.md section 5 (VAL-1 to VAL-3), read independently: defaults, bounds, the search
-//! text and the ids of `get-*`. The result is either the effective input or every invalid
+//! SPEC.md section 5 (VAL-1 to VAL-3, VAL-5), read independently: defaults, bounds, the
+//! search text, the ids of `get-*` and the currency code of `list-services`. The result is either the effective input or every invalid
 //! field (VAL-4 lets the message name any of them).
 
 use super::expected::{InvalidField, Problem};
@@ -71,6 +71,19 @@ pub fn list_input(
     }
 }
 
+/// Checks the `currency-code` of `list-services` (VAL-5): absent is no filter; otherwise
+/// trimmed (section 2), it must be exactly three ASCII letters, and it means their upper
+/// case. The code as the filter compares it (`EUR`), or the invalid field.
+pub fn currency_code(code: Option<&str>) -> Result<Option<String>, InvalidField> {
+    let Some(code) = code else { return Ok(None) };
+    let trimmed = trim(code);
+    if char_len(trimmed) == 3 && trimmed.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(Some(trimmed.chars().map(|c| c.to_ascii_uppercase()).collect()))
+    } else {
+        Err(InvalidField { field: "currency-code", problem: Problem::NotCurrencyCode })
+    }
+}
+
 /// Checks the id of `get-client` (`field` = `client-id`) or `get-service` (`service-id`).
 pub fn record_id(field: &'static str, id: &str) -> Result<(), Vec<InvalidField>> {
     if is_canonical_uuid(id) {
@@ -105,6 +118,21 @@ mod tests {
         assert_eq!(fields(list_input(Some(0), None, None)), ["page"]);
         assert_eq!(fields(list_input(Some(10_001), Some(101), None)), ["page", "page-size"]);
         assert_eq!(fields(list_input(None, Some(0), None)), ["page-size"]);
+    }
+
+    #[test]
+    fn currency_codes_are_trimmed_folded_and_three_ascii_letters() {
+        assert_eq!(currency_code(None), Ok(None));
+        for code in ["EUR", "eur", " Eur ", "\teUr\n", "\u{a0}eur\u{3000}"] {
+            assert_eq!(currency_code(Some(code)), Ok(Some("EUR".into())), "{code:?}");
+        }
+        assert_eq!(currency_code(Some("xyz")), Ok(Some("XYZ".into())));
+        for code in
+            ["", "   ", "EU", "EURO", "E1R", "E_R", "ÉUR", "EU R", "E\tR", "\u{feff}EUR", "123", "ＥUR"]
+        {
+            let err = currency_code(Some(code)).unwrap_err();
+            assert_eq!(err.field, "currency-code", "{code:?}");
+        }
     }
 
     #[test]

@@ -47,6 +47,7 @@ impl<W: Write> Progress for HumanProgress<W> {
             },
             CheckStatus::Unverified(_) => "unverified".to_string(),
             CheckStatus::NotRun => "not run".to_string(),
+            CheckStatus::NotApplicable(_) => "not applicable".to_string(),
         };
         let _ = writeln!(
             self.out,
@@ -95,6 +96,7 @@ pub fn render(report: &Report<'_>) -> String {
             }
             Verdict::UnexpectedPass(reason) => format!("UNEXPECTED PASS (listed as failing: {reason})"),
             Verdict::NotRun => "not run".to_string(),
+            Verdict::NotApplicable(why) => format!("not applicable: {why}"),
         };
         let _ = writeln!(
             out,
@@ -141,11 +143,20 @@ pub fn render(report: &Report<'_>) -> String {
     let (fails, unexpected, expected, warnings) =
         (names("fail"), names("unexpected-pass"), names("expected-failure"), names("warning"));
     let passed = report.rules.iter().filter(|r| r.status == RuleStatus::Pass).count();
-    let ran = report.rules.iter().filter(|r| r.status != RuleStatus::NotRun).count();
+    let ran = report
+        .rules
+        .iter()
+        .filter(|r| !matches!(r.status, RuleStatus::NotRun | RuleStatus::NotApplicable))
+        .count();
+    let version = &run.config.contract_version;
+    let not_applicable = names("not-applicable");
     if report.conforms() {
-        let _ = writeln!(out, "  CONFORMS: {passed} of {ran} rules run pass");
+        let _ = writeln!(out, "  CONFORMS to contract {version}: {passed} of {ran} rules run pass");
     } else {
-        let _ = writeln!(out, "  DOES NOT CONFORM: {passed} of {ran} rules run pass");
+        let _ = writeln!(out, "  DOES NOT CONFORM to contract {version}: {passed} of {ran} rules run pass");
+    }
+    if !not_applicable.is_empty() {
+        let _ = writeln!(out, "  not applicable to contract {version}: {}", not_applicable.join(", "));
     }
     if !fails.is_empty() {
         let _ = writeln!(out, "  failing: {}", fails.join(", "));
@@ -187,7 +198,9 @@ fn tried(report: &Report<'_>) -> String {
     let mut out = String::from(
         "\nWHAT WAS TRIED (named edge cases run first on every seed; random cases per category of input)\n",
     );
-    for rule in report.rules.iter().filter(|r| r.status != RuleStatus::NotRun) {
+    for rule in
+        report.rules.iter().filter(|r| !matches!(r.status, RuleStatus::NotRun | RuleStatus::NotApplicable))
+    {
         let failed: Vec<&str> = rule.named.iter().filter(|n| !n.passed).map(|n| n.name).collect();
         let slugs: Vec<&str> =
             rule.named.iter().map(|n| n.name.rsplit_once('.').map_or(n.name, |(_, slug)| slug)).collect();

@@ -3,7 +3,9 @@
 //! the categories of input they touched, calls judged, checks, counterexamples) and the
 //! overall verdict. Field names are snake_case, except inside the objects of the testee
 //! protocol (`case`: fixture and steps; `outcomes`), which keep the protocol's camelCase
-//! form (PROTOCOL.md) so that they can be fed back to a testee. `schema_version` changes
+//! form (PROTOCOL.md) so that they can be fed back to a testee. `contract_version` is the
+//! version the run tested; a rule's `since` is the version that introduced it (`null`:
+//! 0.1.0), and a rule that does not bind the version tested has verdict `not-applicable`. `schema_version` changes
 //! when a field is removed or changes meaning (new fields do not change it).
 
 use super::Report;
@@ -29,6 +31,7 @@ pub fn render(report: &Report<'_>) -> Json {
                     let (status, detail) = match &c.status {
                         CheckStatus::Pass => ("pass", Json::Null),
                         CheckStatus::NotRun => ("not-run", Json::Null),
+                        CheckStatus::NotApplicable(why) => ("not-applicable", json!({ "reason": why })),
                         CheckStatus::Unverified(why) => ("unverified", json!({ "reason": why })),
                         CheckStatus::Fail(failure) => (
                             "fail",
@@ -59,7 +62,8 @@ pub fn render(report: &Report<'_>) -> Json {
                         "executions": c.executions,
                         "duration_seconds": c.duration.as_secs_f64(),
                         "failure": if status == "fail" { detail.clone() } else { Json::Null },
-                        "unverified": if status == "unverified" { detail } else { Json::Null },
+                        "unverified": if status == "unverified" { detail.clone() } else { Json::Null },
+                        "not_applicable": if status == "not-applicable" { detail } else { Json::Null },
                     })
                 })
                 .collect();
@@ -70,6 +74,7 @@ pub fn render(report: &Report<'_>) -> Json {
             json!({
                 "id": rule.rule.id,
                 "level": rule.rule.level,
+                "since": rule.rule.since,
                 "summary": rule.rule.summary,
                 "status": rule.status.name(),
                 "verdict": rule.verdict.name(),
@@ -87,6 +92,8 @@ pub fn render(report: &Report<'_>) -> Json {
     json!({
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "alga-conformance", "version": env!("CARGO_PKG_VERSION") },
+        // The contract version under test: the probe's WIT, the shapes of calls and answers,
+        // and which rules apply (a rule `since X` of SPEC.md only from X on).
         "contract_version": run.config.contract_version,
         "testee": {
             "name": run.testee.name,
@@ -110,6 +117,7 @@ pub fn render(report: &Report<'_>) -> Json {
             "expected_failure": count("expected-failure"),
             "unexpected_pass": count("unexpected-pass"),
             "not_run": count("not-run"),
+            "not_applicable": count("not-applicable"),
         },
         "conforms": report.conforms(),
         "exit_code": report.exit_code(),

@@ -16,7 +16,7 @@ pub fn render(report: &Report<'_>) -> String {
     let (mut tests, mut failures, mut skipped) = (0, 0, 0);
     for rule in &report.rules {
         for check in &rule.checks {
-            if matches!(check.status, CheckStatus::NotRun) {
+            if matches!(check.status, CheckStatus::NotRun | CheckStatus::NotApplicable(_)) {
                 continue;
             }
             tests += 1;

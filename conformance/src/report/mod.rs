@@ -27,16 +27,19 @@ pub enum RuleStatus {
     Unverified,
     /// No check of the rule ran.
     NotRun,
+    /// The rule does not bind the contract version under test (SPEC.md `since`).
+    NotApplicable,
 }
 
 impl RuleStatus {
-    /// `pass`, `fail`, `unverified` or `not-run`.
+    /// `pass`, `fail`, `unverified`, `not-run` or `not-applicable`.
     pub fn name(self) -> &'static str {
         match self {
             RuleStatus::Pass => "pass",
             RuleStatus::Fail => "fail",
             RuleStatus::Unverified => "unverified",
             RuleStatus::NotRun => "not-run",
+            RuleStatus::NotApplicable => "not-applicable",
         }
     }
 }
@@ -57,10 +60,13 @@ pub enum Verdict {
     UnexpectedPass(String),
     /// Not run.
     NotRun,
+    /// The rule does not bind the contract version under test: why.
+    NotApplicable(String),
 }
 
 impl Verdict {
-    /// `pass`, `fail`, `warning`, `expected-failure`, `unexpected-pass` or `not-run`.
+    /// `pass`, `fail`, `warning`, `expected-failure`, `unexpected-pass`, `not-run` or
+    /// `not-applicable`.
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -69,6 +75,7 @@ impl Verdict {
             Verdict::ExpectedFailure(_) => "expected-failure",
             Verdict::UnexpectedPass(_) => "unexpected-pass",
             Verdict::NotRun => "not-run",
+            Verdict::NotApplicable(_) => "not-applicable",
         }
     }
 
@@ -140,6 +147,17 @@ impl<'r> Report<'r> {
                 let listed = options.expectations.reason(&rule.id).map(str::to_string);
                 let verdict = match (status, listed) {
                     (RuleStatus::NotRun, _) => Verdict::NotRun,
+                    // Listed or not: a rule that does not bind the version tested is neither
+                    // passed nor failed.
+                    (RuleStatus::NotApplicable, _) => Verdict::NotApplicable(
+                        checks
+                            .iter()
+                            .find_map(|c| match &c.status {
+                                CheckStatus::NotApplicable(why) => Some(why.clone()),
+                                _ => None,
+                            })
+                            .unwrap_or_default(),
+                    ),
                     (RuleStatus::Pass, Some(reason)) => Verdict::UnexpectedPass(reason),
                     (RuleStatus::Pass, None) => Verdict::Pass,
                     (RuleStatus::Fail | RuleStatus::Unverified, Some(reason)) => {
@@ -212,9 +230,13 @@ impl<'r> Report<'r> {
 }
 
 fn rule_status(checks: &[&CheckResult]) -> RuleStatus {
-    let ran: Vec<&&CheckResult> =
-        checks.iter().filter(|c| !matches!(c.status, CheckStatus::NotRun)).collect();
-    if ran.is_empty() {
+    let ran: Vec<&&CheckResult> = checks
+        .iter()
+        .filter(|c| !matches!(c.status, CheckStatus::NotRun | CheckStatus::NotApplicable(_)))
+        .collect();
+    if ran.is_empty() && checks.iter().any(|c| matches!(c.status, CheckStatus::NotApplicable(_))) {
+        RuleStatus::NotApplicable
+    } else if ran.is_empty() {
         RuleStatus::NotRun
     } else if ran.iter().any(|c| matches!(c.status, CheckStatus::Fail(_))) {
         RuleStatus::Fail

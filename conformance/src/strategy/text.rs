@@ -107,9 +107,9 @@ pub fn person_name() -> impl Strategy<Value = String> {
 }
 
 /// Tag texts of one client, duplicates included (DATA-1: the summary has each once,
-/// sorted by code point).
+/// sorted by code point; U+FF5E and 😀 are ordered the other way by UTF-16 units).
 pub fn tags() -> impl Strategy<Value = Vec<String>> {
-    prop::collection::vec(select(&["vip", "VIP", "b", "a", "é", "Zeta", "a b"][..]), 0..4)
+    prop::collection::vec(select(&["vip", "VIP", "b", "a", "é", "Zeta", "a b", "\u{ff5e}", "😀"][..]), 0..4)
         .prop_map(|tags| tags.into_iter().map(str::to_string).collect())
 }
 
@@ -181,5 +181,59 @@ pub fn bound_search() -> impl Strategy<Value = String> {
         Just("\u{feff}acme".to_string()),
         Just("acme\u{feff}".to_string()),
         Just("\u{200b}acme".to_string()),
+    ]
+}
+
+/// White space (SPEC.md section 2: Unicode `White_Space`) a currency code may be padded
+/// with, VAL-5 trims it: space, tab, line feed, NBSP, NEL, ideographic space.
+pub const CODE_PADDING: &[&str] = &[" ", "\t", "\n", "\u{a0}", "\u{85}", "\u{3000}", "  "];
+
+/// `currency-code` texts that VAL-5 refuses: empty or white space only, two or four
+/// letters, a digit, an underscore, letters outside ASCII (accented, full-width, Cyrillic
+/// look-alikes), white space or a control character inside, U+FEFF (not white space)
+/// around it, and codes that are valid only under a broader trim or fold.
+pub const INVALID_CODES: &[&str] = &[
+    "",
+    "   ",
+    "\t\n",
+    "EU",
+    "EURO",
+    "E1R",
+    "123",
+    "E_R",
+    "ÉUR",
+    "\u{ff25}UR",
+    "\u{415}UR",
+    "EU R",
+    "E\tR",
+    "EU\u{0}",
+    "\u{feff}EUR",
+    "EUR\u{200b}",
+    "eu",
+    "usd x",
+];
+
+/// A `currency-code` input: a pooled code (`codes`) in upper, lower or mixed case, padded
+/// with SPEC white space or not, or one of [`INVALID_CODES`]; valid about two times in three.
+pub fn currency_input(codes: &'static [&'static str]) -> impl Strategy<Value = String> {
+    let spelled = (select(codes), 0u8..3, prop::option::of((select(CODE_PADDING), select(CODE_PADDING))))
+        .prop_map(|(code, case, padding)| {
+            let spelled: String = match case {
+                0 => code.to_string(),
+                1 => code.to_ascii_lowercase(),
+                _ => code
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if i == 1 { c.to_ascii_lowercase() } else { c })
+                    .collect(),
+            };
+            match padding {
+                Some((before, after)) => format!("{before}{spelled}{after}"),
+                None => spelled,
+            }
+        });
+    prop_oneof![
+        2 => spelled,
+        1 => select(INVALID_CODES).prop_map(str::to_string),
     ]
 }

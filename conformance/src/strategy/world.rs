@@ -14,12 +14,17 @@
 //!
 //! Every tenant gets an extra install, [`admin_install_id`], granting both capabilities
 //! exactly; the checks of data rules call through it with no user.
+//!
+//! Catalog items carry prices (contract 0.2.0): zero to three per item, drawn in any order
+//! from a small pool of currencies that every tenant uses ([`CURRENCIES`]), so tenants share
+//! currencies and, where item ids collide across tenants, the other tenant's item of the same
+//! id has prices of its own (a host that joins prices without the tenant shows them).
 
 use super::ids::{RECORD_POOL, TENANT_POOL, record_id, tenant_id};
 use super::text;
 use alga_conformance_protocol::UserType;
 use alga_conformance_protocol::fixture::{
-    Client, Fixture, Install, Permission, Role, Service, ServiceType, Tenant, User,
+    Client, Fixture, Install, Permission, Price, Role, Service, ServiceType, Tenant, User,
 };
 use alga_extension_contract::types::{BillingMethod, ClientType, ItemKind};
 use alga_extension_contract::{CAP_CLIENT_READ, CAP_SERVICE_READ};
@@ -59,6 +64,11 @@ const CAPABILITY_SETS: &[&[&str]] = &[
 const PERMISSION_KINDS: &[(&str, &str)] =
     &[("client", "read"), ("service", "read"), ("client", "update"), ("service", "delete")];
 
+/// The currencies prices are drawn from (stored codes are upper case): few, so that items
+/// and tenants share them; listed out of order so that drawing them in order would not
+/// already be sorted.
+pub const CURRENCIES: &[&str] = &["USD", "EUR", "JPY", "CHF"];
+
 /// A generated user, before ids are resolved.
 #[derive(Debug, Clone)]
 struct RawUser {
@@ -95,6 +105,9 @@ struct RawService {
     unit: String,
     active: bool,
     sku: Option<String>,
+    /// Prices as (index into [`CURRENCIES`], rate), in drawing order; repeated currencies
+    /// are dropped when built.
+    prices: Vec<(usize, i64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +194,15 @@ fn raw_client() -> impl Strategy<Value = RawClient> {
         })
 }
 
+/// The prices of one item: none (a third of the items), or one to three currencies in any
+/// order, each with a rate (zero, negative and the largest exact value included).
+fn raw_prices() -> impl Strategy<Value = Vec<(usize, i64)>> {
+    prop_oneof![
+        1 => Just(Vec::new()),
+        2 => prop::collection::vec((0..CURRENCIES.len(), text::rate_cents()), 1..=3),
+    ]
+}
+
 fn raw_service() -> impl Strategy<Value = RawService> {
     (
         (pool_index(), text::name(), text::description(), select(ItemKind::ALL), select(BillingMethod::ALL)),
@@ -190,11 +212,37 @@ fn raw_service() -> impl Strategy<Value = RawService> {
             text::unit(),
             prop::bool::weighted(0.75),
             text::sku(),
+            raw_prices(),
         ),
     )
-        .prop_map(|((id, name, description, kind, method), (service_type, rate, unit, active, sku))| {
-            RawService { id, name, description, kind, method, service_type, rate, unit, active, sku }
+        .prop_map(
+            |((id, name, description, kind, method), (service_type, rate, unit, active, sku, prices))| {
+                RawService {
+                    id,
+                    name,
+                    description,
+                    kind,
+                    method,
+                    service_type,
+                    rate,
+                    unit,
+                    active,
+                    sku,
+                    prices,
+                }
+            },
+        )
+}
+
+/// Built prices: the first of each currency, in drawing order.
+fn build_prices(raw: Vec<(usize, i64)>) -> Vec<Price> {
+    first_of_each(raw, |(currency, _)| *currency)
+        .into_iter()
+        .map(|(currency, rate)| Price {
+            currency_code: CURRENCIES[currency].to_string(),
+            rate_minor_units: rate,
         })
+        .collect()
 }
 
 fn raw_tenant(size: WorldSize) -> impl Strategy<Value = RawTenant> {
@@ -388,7 +436,7 @@ fn build_tenant(raw: RawTenant) -> Tenant {
             unit_of_measure: s.unit,
             is_active: s.active,
             sku: s.sku,
-            prices: Vec::new(),
+            prices: build_prices(s.prices),
         })
         .collect();
     let mut installs: Vec<Install> = first_of_each(raw.installs, |i| i.0)
@@ -485,6 +533,42 @@ mod tests {
         }
         assert!(shared_ids > 20, "the same client id in two tenants in only {shared_ids} of 200 worlds");
         assert!(case_only_names > 10, "names differing only in case in only {case_only_names} of 200 worlds");
+    }
+
+    #[test]
+    fn worlds_hold_prices_in_shared_currencies_and_out_of_order() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = world(WorldSize::MULTI_TENANT);
+        let (mut unpriced, mut several, mut unsorted, mut same_id_other_prices) = (0, 0, 0, 0);
+        for _ in 0..200 {
+            let fixture = strategy.new_tree(&mut runner).unwrap().current();
+            let items: Vec<(&str, &Service)> = fixture
+                .tenants
+                .iter()
+                .flat_map(|t| t.services.iter().map(move |s| (t.tenant_id.as_str(), s)))
+                .collect();
+            unpriced += usize::from(items.iter().any(|(_, s)| s.prices.is_empty()));
+            several += usize::from(items.iter().any(|(_, s)| s.prices.len() >= 2));
+            unsorted += usize::from(
+                items
+                    .iter()
+                    .any(|(_, s)| s.prices.windows(2).any(|w| w[0].currency_code > w[1].currency_code)),
+            );
+            same_id_other_prices += usize::from(items.iter().any(|(t, a)| {
+                !a.prices.is_empty()
+                    && items
+                        .iter()
+                        .any(|(u, b)| u != t && b.service_id == a.service_id && b.prices != a.prices)
+            }));
+        }
+        for (what, n) in [
+            ("an item without prices", unpriced),
+            ("an item with several prices", several),
+            ("prices stored out of order", unsorted),
+            ("the same item id with other prices in another tenant", same_id_other_prices),
+        ] {
+            assert!(n > 60, "{what} in only {n} of 200 worlds");
+        }
     }
 
     #[test]

@@ -75,6 +75,42 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write TypeScript declarations of a WIT world's interfaces, in the shapes of the
+    /// componentize-js bindings (what `packages/extension-types` holds per contract version).
+    Types {
+        /// The WIT package directory (with its `deps/`) [default: the contract this tool
+        /// carries].
+        #[arg(long, value_name = "DIR")]
+        wit: Option<PathBuf>,
+        /// The world whose interfaces to declare [default: the package's only world; `reader`
+        /// for the contract].
+        #[arg(long, value_name = "NAME")]
+        world: Option<String>,
+        /// Also declare the interfaces of the packages in `deps/` (by default only the
+        /// directory's own package: a host world's handler without the contract, whose
+        /// declarations come from the contract's package).
+        #[arg(long)]
+        with_deps: bool,
+        /// Output file (`-` or none: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write the contract's reference in Markdown from a version's WIT: every interface,
+    /// type, field, case and function with its documentation, rule IDs linked to SPEC.md.
+    Reference {
+        /// The contract's WIT directory [default: the contract this tool carries].
+        #[arg(long, value_name = "DIR")]
+        wit: Option<PathBuf>,
+        /// SPEC.md, read for the section of each rule ID [default: ./SPEC.md].
+        #[arg(long, value_name = "FILE", default_value = "SPEC.md")]
+        spec: PathBuf,
+        /// How the reference links to SPEC.md (relative to where the reference is read).
+        #[arg(long, value_name = "URL", default_value = "../../SPEC.md")]
+        spec_link: String,
+        /// Output file (`-` or none: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Show the contract's version, package, capabilities and functions.
     Info {
         /// Output form.
@@ -230,6 +266,8 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Wit { format, output } => wit(format, output),
         Command::Info { format } => info(format),
+        Command::Types { wit, world, with_deps, output } => types(wit, world, with_deps, output),
+        Command::Reference { wit, spec, spec_link, output } => reference(wit, &spec, &spec_link, output),
         Command::Check { .. } => unreachable!("handled in main: it has its own exit codes"),
     }
 }
@@ -304,6 +342,52 @@ fn wit(format: WitFormat, output: Option<PathBuf>) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The WIT directory `wit`, or the embedded contract written to a temporary directory.
+fn load_world(wit: Option<PathBuf>, world: Option<&str>) -> Result<(contract::dts::LoadedWorld, String)> {
+    match wit {
+        Some(dir) => Ok((contract::dts::load(&dir, world)?, dir.display().to_string())),
+        None => {
+            let dir = tempfile::tempdir().context("creating a temporary directory")?;
+            for file in contract::wit::WIT_FILES {
+                std::fs::write(dir.path().join(file.name), file.source)
+                    .with_context(|| format!("writing {}", file.name))?;
+            }
+            let loaded = contract::dts::load(dir.path(), Some(world.unwrap_or(contract::wit::READER_WORLD)))?;
+            Ok((loaded, format!("the WIT of {}", contract::WIT_PACKAGE)))
+        }
+    }
+}
+
+fn types(
+    wit: Option<PathBuf>,
+    world: Option<String>,
+    with_deps: bool,
+    output: Option<PathBuf>,
+) -> Result<()> {
+    let (loaded, source) = load_world(wit, world.as_deref())?;
+    let header = contract::dts::header(&loaded, &source);
+    let scope = if with_deps { contract::dts::Scope::Everything } else { contract::dts::Scope::OwnPackage };
+    let text = contract::dts::declarations(&loaded, &header, scope)?;
+    write_output(output.as_ref(), text.as_bytes())
+}
+
+fn reference(
+    wit: Option<PathBuf>,
+    spec: &std::path::Path,
+    spec_link: &str,
+    output: Option<PathBuf>,
+) -> Result<()> {
+    let spec_text = std::fs::read_to_string(spec)
+        .with_context(|| format!("reading {} (pass --spec FILE)", spec.display()))?;
+    let rules = contract::reference::RuleIndex::from_spec(&spec_text);
+    if rules.is_empty() {
+        bail!("{} states no rule (`**ID (LEVEL).**`): is it SPEC.md?", spec.display());
+    }
+    let (loaded, source) = load_world(wit, None)?;
+    let text = contract::reference::markdown(&loaded, &rules, spec_link, &source)?;
+    write_output(output.as_ref(), text.as_bytes())
 }
 
 fn write_output(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {

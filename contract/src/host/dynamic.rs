@@ -288,19 +288,6 @@ fn describe(json: &Json) -> String {
     if text.chars().count() > 40 { format!("{}...", text.chars().take(40).collect::<String>()) } else { text }
 }
 
-/// `client-id` -> `clientId`.
-pub fn lower_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '-' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// `client-id` -> `clientId`: the JSON key of a WIT field, the same spelling as the
+/// JavaScript bindings' (one definition, in `dts`).
+pub use crate::dts::lower_camel;

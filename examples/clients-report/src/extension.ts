@@ -248,6 +248,9 @@ function route(request: Request): Response {
       (segments[0] === 'quote' && segments.length === 1) ||
       (segments[0] === 'report' && segments.length === 1));
   if (!known) {
+    // Logged for the author: reaches the host only in a build with the console enabled
+    // (`npm run build:console`), and the test output under node.
+    console.warn(`no route for ${request.method} ${request.path}`);
     return json(404, { error: 'not-found', message: `no route for ${request.path}` });
   }
   if (request.method !== 'GET') {
@@ -276,7 +279,9 @@ export const handler: Implementation = {
       if (thrown instanceof HttpError) {
         return json(thrown.status, thrown.body);
       }
-      // A bug of this extension: answer 500 with what went wrong rather than trapping.
+      // A bug of this extension: answer 500 with what went wrong rather than trapping,
+      // and log the stack for the author (see the 404 above for where it goes).
+      console.error(thrown instanceof Error && thrown.stack ? `${thrown}\n${thrown.stack}` : String(thrown));
       return json(500, { error: 'extension-failure', message: String(thrown) });
     }
   },

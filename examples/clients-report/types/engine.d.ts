@@ -4,3 +4,13 @@
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+
+// The engine's console: written to WASI standard output and error in a build with the
+// console enabled (`npm run build:console`), dropped in the default build.
+declare const console: {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  debug(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+};

@@ -9,7 +9,8 @@
 
 use alga_conformance_protocol::{ContextUser, ExecutionContext};
 use alga_extension_contract::input::is_canonical_uuid;
-use alga_reference_store::DataStore;
+use alga_reference_store::store::Faults;
+use alga_reference_store::{DataStore, Deadline};
 
 /// Why a context is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,18 @@ pub fn check(
     context: &ExecutionContext,
     names: [&str; 3],
 ) -> Result<ExecutionContext, ContextError> {
+    check_until(store, context, names, Deadline::NONE)
+}
+
+/// [`check`], with the store's look-up of the install ending by `deadline` (`serve` gives
+/// it the request's time limit, so that a database that does not answer cannot hold a
+/// worker longer than an execution could).
+pub fn check_until(
+    store: &dyn DataStore,
+    context: &ExecutionContext,
+    names: [&str; 3],
+    deadline: Deadline,
+) -> Result<ExecutionContext, ContextError> {
     let [tenant_name, install_name, user_name] = names;
     let tenant_id = uuid(tenant_name, &context.tenant_id)?;
     let install_id = uuid(install_name, &context.install_id)?;
@@ -37,7 +50,7 @@ pub fn check(
             Some(ContextUser { user_id: uuid(user_name, &user.user_id)?, user_type: user.user_type })
         }
     };
-    match store.install_capabilities(&tenant_id, &install_id) {
+    match store.context(&tenant_id, Some(&install_id), None, Faults::NONE, deadline).map(|r| r.capabilities) {
         Ok(Some(_)) => {}
         Ok(None) => {
             return Err(ContextError::Bad(format!(

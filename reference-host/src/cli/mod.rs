@@ -1,5 +1,6 @@
 //! The `alga-reference-host` command line: `seed` demo data, `run` an extension once,
-//! `serve` executions over HTTP, and `testee` (the conformance protocol on stdin/stdout).
+//! `serve` executions over HTTP, `testee` (the conformance protocol on stdin/stdout), and
+//! `wit` (the WIT an extension of this host is built against).
 //!
 //! | module | what it owns |
 //! |---|---|
@@ -7,7 +8,7 @@
 //! | [`store`] | `--store` and opening the store |
 //! | [`context`] | checking a given execution context |
 //! | [`components`] | describing a loaded extension (digest, contract versions imported) |
-//! | [`seed`], [`run`], [`serve`], [`testee`] | one subcommand each |
+//! | [`seed`], [`run`], [`serve`], [`testee`], [`wit`] | one subcommand each |
 
 pub mod components;
 pub mod context;
@@ -17,6 +18,7 @@ pub mod seed;
 pub mod serve;
 pub mod store;
 pub mod testee;
+pub mod wit;
 
 use crate::engine::EngineConfig;
 use crate::limits::{Limits, MIB};
@@ -56,6 +58,11 @@ pub enum Command {
     /// stdin/stdout (conformance/PROTOCOL.md); logs go to stderr.
     #[command(after_help = exit::EXIT_CODES_HELP)]
     Testee(testee::TesteeArgs),
+    /// Write the WIT an extension of this host is built against: the host's world
+    /// `alga:reference-host/extension` (world.wit, the `handler` export) and the contract it
+    /// includes (deps/alga-extension/).
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Wit(wit::WitArgs),
 }
 
 /// How output that is data is written.
@@ -177,6 +184,7 @@ where
         Command::Run(args) => run::run(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Testee(args) => testee::testee(&args),
+        Command::Wit(args) => wit::wit(&args),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

@@ -8,6 +8,7 @@ use alga_conformance_protocol::ExecutionContext;
 use alga_reference_store::demo::{self, Demo, DemoConfig};
 use clap::Args;
 use serde_json::json;
+use std::io::Write as _;
 use std::time::Instant;
 
 /// Options of `seed`.
@@ -62,11 +63,19 @@ pub fn seed(args: &SeedArgs) -> Result<(), CliError> {
         .map_err(|err| CliError::store(format!("the demo data did not load (nothing was changed): {err}")))?;
     let seconds = started.elapsed().as_secs_f64();
     let described = opened.store().describe();
-    match args.format {
-        Format::Json => println!("{:#}", summary_json(&demo, &described, &config, seconds)),
-        Format::Text => print!("{}", summary_text(&demo, &described, &config, seconds, &args.store)),
+    let text = match args.format {
+        Format::Json => format!("{:#}\n", summary_json(&demo, &described, &config, seconds)),
+        Format::Text => summary_text(&demo, &described, &config, seconds, &args.store),
+    };
+    // The data is loaded whatever happens to the summary: a reader that stops early
+    // (`seed --format json | head`) is not an error, any other write failure is reported.
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::usage(format!("the data is loaded, but its summary could not be written: {err}")))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn counts(demo: &Demo) -> [usize; 5] {

@@ -11,7 +11,8 @@
 //! on anything; every other endpoint needs the token; `GET /v1/components` is answered from
 //! memory; `POST /v1/execute` reads its body on the HTTP thread and runs on a worker (each
 //! request is one execution in a fresh store; the engine, compiled components and the
-//! database pool are shared).
+//! database pool are shared). What an extension built with its console enabled writes goes
+//! to the log, escaped, at most `console::MAX_CONSOLE_BYTES` per execution.
 
 pub mod auth;
 pub mod connections;
@@ -26,6 +27,7 @@ use crate::escape;
 use crate::http::{HttpRequest, HttpRequestJson};
 use crate::runtime::{Extension, Runtime, read_component};
 use alga_conformance_protocol::ExecutionContext;
+use alga_reference_store::Deadline;
 use auth::Token;
 use clap::Args;
 use connections::{BodyError, ConnectionLimits, Listener};
@@ -85,6 +87,10 @@ pub fn serve_help() -> String {
                      503: the store did not answer, or every worker stayed busy
   GET  /v1/components the components served: id, SHA-256 and the contract versions each imports
   GET  /healthz       200 while the server runs (no token; never waits on the store or a worker)
+
+Stopping: on SIGTERM or SIGINT, serve stops accepting connections, answers the requests
+already received (waiting at most twice the time limit for a worker, the execution, and
+--client-timeout for the client to take the answer), closes every connection and exits 0.
 
 {TRUST_MODEL}
 
@@ -210,6 +216,11 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     let longest_wait = runtime.engine().slot_wait();
     let workers = WorkerPool::start(usize::from(args.workers), usize::from(args.queue), longest_wait)
         .map_err(|err| CliError::usage(format!("cannot start the worker threads: {err}")))?;
+    // Registered before "listening" is printed: a signal sent as soon as it is read stops
+    // the server gracefully instead of killing it.
+    let termination = listener
+        .termination()
+        .map_err(|err| CliError::usage(format!("cannot handle SIGTERM and SIGINT: {err}")))?;
     let callers = match (&token, args.insecure_no_auth) {
         (Some(_), _) => "callers: token required",
         (None, true) => "callers: anyone who can connect (--insecure-no-auth)",
@@ -237,8 +248,19 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
         client_timeout: args.client_timeout,
         max_connections: args.max_connections as usize,
         max_header_bytes: MAX_HEADER_BYTES,
+        // The longest a request admitted before the signal can still take: its wait for a
+        // worker, its execution, and the client taking the response.
+        drain_timeout: longest_wait + args.runtime.limits.time_limit + args.client_timeout,
     };
-    listener.serve(limits, move |request| route(app.clone(), request));
+    let stopped = listener.serve(limits, termination, move |request| route(app.clone(), request));
+    if stopped.cut == 0 {
+        eprintln!("stopped on {}: the {} open connections finished", stopped.signal, stopped.open);
+    } else {
+        eprintln!(
+            "warning: stopped on {}: {} of the {} open connections did not finish within {:?} and were cut",
+            stopped.signal, stopped.cut, stopped.open, limits.drain_timeout
+        );
+    }
     Ok(())
 }
 
@@ -410,7 +432,10 @@ fn run_execution(served: &Served, bytes: &[u8]) -> Reply {
         return Reply::error(404, "unknown-component", &message);
     };
     let names = ["context.tenantId", "context.installId", "context.user.userId"];
-    let context = match context::check(served.runtime.services().store().as_ref(), &execute.context, names) {
+    let limits = served.runtime.engine().config().limits;
+    let deadline = Deadline::at(std::time::Instant::now() + limits.store_time());
+    let data = served.runtime.services().store();
+    let context = match context::check_until(data.as_ref(), &execute.context, names, deadline) {
         Ok(context) => context,
         Err(ContextError::Bad(message)) => return Reply::error(400, "bad-context", &message),
         Err(ContextError::Store(message)) => {
@@ -423,7 +448,11 @@ fn run_execution(served: &Served, bytes: &[u8]) -> Reply {
         Err(err) => return Reply::error(400, "bad-request", &format!("request: {err}")),
     };
     let note = format!(" [{} {} {}]", execute.component, http.method, http.path);
-    match served.runtime.execute(extension, &context, &http) {
+    let executed = served.runtime.execute_with_console(extension, &context, &http);
+    // An extension built with its console enabled: its output goes to the log, escaped
+    // and bounded per execution (crate::console), before the request's own line.
+    eprint!("{}", executed.console.to_lines(&format!("console {} > ", escape::text(&execute.component))));
+    match executed.result {
         Ok(response) => {
             let note = format!("{note} extension answered {}", response.status);
             Reply::json(200, &serde_json::to_value(response.to_json()).expect("JSON")).noted(note)

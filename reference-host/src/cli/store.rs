@@ -104,10 +104,10 @@ fn postgres_with(url: &str, options: PostgresOptions) -> Result<OpenedStore, Cli
 }
 
 /// The PostgreSQL settings for executions limited to `time_limit`: no single wait of a
-/// contract call (a connection, a free pooled connection, a statement, a lock it waits for)
-/// outlasts the execution's time limit, where the store's defaults allow 5 to 10 s. A
-/// deadline of the execution itself, counting down across its calls, and a bound on socket
-/// reads (a frozen server) need the store's API and are left to it.
+/// store call made outside an execution (`serve`'s check of the context's install) outlasts
+/// the execution's time limit, where the store's defaults allow 5 to 10 s. Inside an
+/// execution every wait also ends at the execution's own deadline, counting down across its
+/// calls (`Limits::store_time`, `alga_reference_store::Deadline`).
 pub fn execution_options(time_limit: Duration) -> PostgresOptions {
     PostgresOptions {
         statement_timeout: time_limit,

@@ -37,4 +37,4 @@ mod upgrade_check;
 #[cfg(feature = "mutants")]
 pub use mutation::Mutation;
 pub use read::{Actor, ReadServices};
-pub use store::{DataStore, StoreError};
+pub use store::{DataStore, Deadline, StoreError};

@@ -8,7 +8,9 @@
 //! This module, and every branch that consults it, is compiled only with feature `mutants`;
 //! a normal build cannot be broken this way.
 //!
-//! Where the fault lives: read-service faults (capability, permission, user standing,
+//! Where the fault lives: one host fault (`OldGuestWrongRate`: only the host's contract
+//! functions know which contract version a guest was built for, so `alga-reference-host`
+//! applies it, with its feature `mutants`); read-service faults (capability, permission, user standing,
 //! validation order, error mapping, summaries) work on every store; store faults (wildcards,
 //! tie-breaker, count, the tenant condition of a lookup or a search) are honoured by both
 //! stores, except that on PostgreSQL row-level security still hides other tenants' rows
@@ -112,9 +114,31 @@ pub enum Mutation {
     /// comparison) instead of code points, which differs for characters in U+E000-U+FFFF
     /// next to ones above U+FFFF.
     NamesOrderedByUtf16,
+    /// Breaks DATA-1: a client's tags are sorted by UTF-16 code units (what JavaScript's
+    /// `sort()` does) instead of code points, which differs for a tag in U+E000-U+FFFF next
+    /// to one above U+FFFF.
+    TagsOrderedByUtf16,
     /// Breaks SRCH-1: a client search also matches part of the client's id (`client_id::text
     /// LIKE '%3f25%'`), where SPEC.md matches only a whole UUID.
     ClientIdMatchedAsSubstring,
+    /// Breaks PRICE-1 (and ISO-1): an item's prices are joined by item id alone, so an item
+    /// whose id another tenant's item has shows that item's prices too.
+    PricesOfAnotherTenant,
+    /// Breaks PRICE-1: prices come in descending code order (an `ORDER BY ... DESC` slip, or
+    /// none at all).
+    PricesUnsorted,
+    /// Breaks PRICE-2: `currency-code` is validated but not applied.
+    CurrencyFilterIgnored,
+    /// Breaks PRICE-2: the filter compares the code as given (trimmed, not folded to upper
+    /// case) with the stored codes, so `eur` matches nothing.
+    CurrencyCodeCaseSensitive,
+    /// Breaks VAL-5: `currency-code` is not trimmed, so ` EUR ` is refused as invalid.
+    CurrencyCodeNotTrimmed,
+    /// Breaks VER-1: a guest built for 0.1 gets an item's first price as its `default-rate`
+    /// (a host that "helpfully" serves old guests a price). Lives in the host's contract
+    /// functions (`alga-reference-host`, `HostState`), which know the guest's contract
+    /// version; the read services do not.
+    OldGuestWrongRate,
 }
 
 impl Mutation {
@@ -151,7 +175,14 @@ impl Mutation {
         Mutation::ConcurrentCallsLoseTenantScope,
         Mutation::SearchTrimsMoreThanWhiteSpace,
         Mutation::NamesOrderedByUtf16,
+        Mutation::TagsOrderedByUtf16,
         Mutation::ClientIdMatchedAsSubstring,
+        Mutation::PricesOfAnotherTenant,
+        Mutation::PricesUnsorted,
+        Mutation::CurrencyFilterIgnored,
+        Mutation::CurrencyCodeCaseSensitive,
+        Mutation::CurrencyCodeNotTrimmed,
+        Mutation::OldGuestWrongRate,
     ];
 
     /// The mutation's kebab-case name (its JSON form), e.g. `pagination-off-by-one`.
@@ -187,7 +218,14 @@ impl Mutation {
             Mutation::ConcurrentCallsLoseTenantScope => "concurrent-calls-lose-tenant-scope",
             Mutation::SearchTrimsMoreThanWhiteSpace => "search-trims-more-than-white-space",
             Mutation::NamesOrderedByUtf16 => "names-ordered-by-utf16",
+            Mutation::TagsOrderedByUtf16 => "tags-ordered-by-utf16",
             Mutation::ClientIdMatchedAsSubstring => "client-id-matched-as-substring",
+            Mutation::PricesOfAnotherTenant => "prices-of-another-tenant",
+            Mutation::PricesUnsorted => "prices-unsorted",
+            Mutation::CurrencyFilterIgnored => "currency-filter-ignored",
+            Mutation::CurrencyCodeCaseSensitive => "currency-code-case-sensitive",
+            Mutation::CurrencyCodeNotTrimmed => "currency-code-not-trimmed",
+            Mutation::OldGuestWrongRate => "old-guest-wrong-rate",
         }
     }
 
@@ -233,7 +271,14 @@ impl Mutation {
             Mutation::ConcurrentCallsLoseTenantScope => &["ISO-1.concurrent"],
             Mutation::SearchTrimsMoreThanWhiteSpace => &["VAL-2"],
             Mutation::NamesOrderedByUtf16 => &["PAGE-4"],
+            Mutation::TagsOrderedByUtf16 => &["DATA-1"],
             Mutation::ClientIdMatchedAsSubstring => &["SRCH-1"],
+            Mutation::PricesOfAnotherTenant => &["PRICE-1"],
+            Mutation::PricesUnsorted => &["PRICE-1"],
+            Mutation::CurrencyFilterIgnored => &["PRICE-2"],
+            Mutation::CurrencyCodeCaseSensitive => &["PRICE-2"],
+            Mutation::CurrencyCodeNotTrimmed => &["VAL-5"],
+            Mutation::OldGuestWrongRate => &["VER-1"],
         }
     }
 }

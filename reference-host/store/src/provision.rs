@@ -22,6 +22,7 @@
 //! each other's data. On Citus a fresh database exists on every node, has the extension on
 //! every node, and knows its workers, as a new Citus database must.
 
+use crate::postgres::error_text;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -152,20 +153,32 @@ impl PostgresServer {
         for url in workers.iter().chain([&self.admin_url]) {
             let mut client = admin_client(&url_with_database(url, &database.name))?;
             client.batch_execute("CREATE EXTENSION citus").map_err(|err| {
-                ProvisionError(format!("cannot create the citus extension in {}: {err}", database.name))
+                ProvisionError(format!(
+                    "cannot create the citus extension in {}: {}",
+                    database.name,
+                    error_text(&err)
+                ))
             })?;
         }
         let mut coordinator = admin_client(&database.url)?;
-        let mut register = || -> Result<(), postgres::Error> {
+        // Registering activates the workers for this database, which makes Citus re-create
+        // the cluster-wide roles there: registrations (and migrations) of other databases of
+        // the cluster do the same at the same time, and the loser is tried again as the
+        // store's migrations are. Both functions are idempotent.
+        let registered = crate::postgres::retry_catalog_races(|| {
             let (host, port) = &citus.coordinator;
             coordinator.execute("SELECT citus_set_coordinator_host($1, $2)", &[host, &i32::from(*port)])?;
             for (host, port, _) in &citus.workers {
                 coordinator.execute("SELECT citus_add_node($1, $2)", &[host, &i32::from(*port)])?;
             }
             Ok(())
-        };
-        register().map_err(|err| {
-            ProvisionError(format!("cannot register the Citus nodes in {}: {err}", database.name))
+        });
+        registered.map_err(|err| {
+            ProvisionError(format!(
+                "cannot register the Citus nodes in {}: {}",
+                database.name,
+                error_text(&err)
+            ))
         })?;
         Ok(database)
     }
@@ -175,9 +188,9 @@ impl PostgresServer {
 fn create_database(admin_url: &str, name: &str) -> Result<(), ProvisionError> {
     let mut admin = admin_client(admin_url)?;
     // `name` is [a-z0-9_] only, and quoted: no injection through a prefix.
-    admin
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-        .map_err(|err| ProvisionError(format!("cannot create database {name} on {admin_url}: {err}")))
+    admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).map_err(|err| {
+        ProvisionError(format!("cannot create database {name} on {admin_url}: {}", error_text(&err)))
+    })
 }
 
 /// A database of its own for one test or run, dropped (with any open connections) when
@@ -222,7 +235,11 @@ impl TestDatabase {
                 &[&tenant_id],
             )
             .map_err(|err| {
-                ProvisionError(format!("cannot find tenant {tenant_id}'s shard in {}: {err}", self.name))
+                ProvisionError(format!(
+                    "cannot find tenant {tenant_id}'s shard in {}: {}",
+                    self.name,
+                    error_text(&err)
+                ))
             })?;
         let (port, on_worker): (i32, bool) = (row.get(0), row.get(1));
         if !on_worker {
@@ -253,7 +270,9 @@ fn admin_client(url: &str) -> Result<postgres::Client, ProvisionError> {
     let mut config: postgres::Config =
         url.parse().map_err(|err| ProvisionError(format!("{url:?} is not a PostgreSQL URL: {err}")))?;
     config.connect_timeout(Duration::from_secs(5));
-    config.connect(postgres::NoTls).map_err(|err| ProvisionError(format!("cannot connect to {url}: {err}")))
+    config
+        .connect(postgres::NoTls)
+        .map_err(|err| ProvisionError(format!("cannot connect to {url}: {}", error_text(&err))))
 }
 
 /// `url` with its host and port replaced (URL form or `key=value` form).
@@ -431,6 +450,17 @@ pub fn citus_server() -> Result<PostgresServer, ProvisionError> {
     }
 }
 
+/// Whether [`citus_cluster`] can start a cluster: the Citus extension is installed for the
+/// PostgreSQL whose `initdb` the throwaway clusters use (what `scripts/citus.sh` does).
+pub fn citus_installed() -> bool {
+    postgres_bin_dir().is_ok_and(|bin| citus_library_in(&bin))
+}
+
+/// Whether `lib/citus.so` sits beside the PostgreSQL binaries in `bin`.
+fn citus_library_in(bin: &Path) -> bool {
+    bin.parent().is_some_and(|dir| dir.join("lib").join("citus.so").is_file())
+}
+
 /// The coordinator and workers registered in the database at `url`.
 fn citus_nodes(url: &str) -> Result<CitusNodes, ProvisionError> {
     let mut client = admin_client(url)?;
@@ -439,7 +469,7 @@ fn citus_nodes(url: &str) -> Result<CitusNodes, ProvisionError> {
             "SELECT nodename, nodeport, groupid = 0 FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid",
             &[],
         )
-        .map_err(|err| ProvisionError(format!("cannot read pg_dist_node at {url}: {err}")))?;
+        .map_err(|err| ProvisionError(format!("cannot read pg_dist_node at {url}: {}", error_text(&err))))?;
     let mut coordinator = None;
     let mut workers = Vec::new();
     for row in rows {
@@ -468,12 +498,11 @@ const CITUS_SETTINGS: &[&str] = &["shared_preload_libraries=citus", "citus.shard
 
 /// Starts a throwaway Citus cluster, whatever `CITUS_URL` says: a coordinator and two
 /// workers, each a [`LocalCluster`] (same watchdog, same cleanup), with the extension in
-/// their maintenance databases and the workers registered, so that [`citus_nodes`] reads
+/// their maintenance databases and the workers registered, so that `citus_nodes` reads
 /// them back as it would from `CITUS_URL`.
 pub fn citus_cluster() -> Result<PostgresServer, ProvisionError> {
     let bin = postgres_bin_dir().map_err(ProvisionError)?;
-    let library = bin.parent().map(|dir| dir.join("lib").join("citus.so"));
-    if !library.as_ref().is_some_and(|path| path.is_file()) {
+    if !citus_library_in(&bin) {
         return Err(ProvisionError(format!(
             "Citus is not installed for the PostgreSQL in {} (no lib/citus.so): run scripts/citus.sh, \
              or set CITUS_URL to an existing coordinator",
@@ -486,9 +515,9 @@ pub fn citus_cluster() -> Result<PostgresServer, ProvisionError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(ProvisionError)?;
     for node in std::iter::once(&coordinator).chain(&workers) {
-        admin_client(&node.url())?
-            .batch_execute("CREATE EXTENSION citus")
-            .map_err(|err| ProvisionError(format!("cannot create the citus extension: {err}")))?;
+        admin_client(&node.url())?.batch_execute("CREATE EXTENSION citus").map_err(|err| {
+            ProvisionError(format!("cannot create the citus extension: {}", error_text(&err)))
+        })?;
     }
     let mut admin = admin_client(&coordinator.url())?;
     let port = |cluster: &LocalCluster| i32::from(cluster.port());
@@ -499,7 +528,8 @@ pub fn citus_cluster() -> Result<PostgresServer, ProvisionError> {
                 admin.execute("SELECT citus_add_node('127.0.0.1', $1)", &[&port(worker)]).map(drop)
             })
         });
-    registered.map_err(|err| ProvisionError(format!("cannot register the Citus workers: {err}")))?;
+    registered
+        .map_err(|err| ProvisionError(format!("cannot register the Citus workers: {}", error_text(&err))))?;
     let url = coordinator.url();
     let citus = citus_nodes(&url)?;
     let mut server = PostgresServer::new(
@@ -659,6 +689,28 @@ impl LocalCluster {
         }
     }
 
+    /// Freezes the cluster: the postmaster and every process it started get SIGSTOP, so
+    /// connections stay open and nothing answers (what a hung host or a network that drops
+    /// packets looks like to clients). They get SIGCONT when the returned guard is dropped.
+    pub fn freeze(&self) -> Result<Frozen, String> {
+        let pid_file = self.data_dir().join("postmaster.pid");
+        let text =
+            std::fs::read_to_string(&pid_file).map_err(|err| format!("{}: {err}", pid_file.display()))?;
+        let postmaster = text.lines().next().unwrap_or_default().trim().to_string();
+        let mut pids = vec![postmaster.clone()];
+        let processes = std::fs::read_dir("/proc").map_err(|err| format!("/proc: {err}"))?;
+        for entry in processes.flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            // pid (comm) state ppid ...: the fields after the command's closing parenthesis.
+            let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1));
+            if ppid == Some(postmaster.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        signal("-STOP", &pids)?;
+        Ok(Frozen { pids })
+    }
+
     /// Starts a watchdog process that stops the cluster and deletes its directory once this
     /// process is gone, so that a cluster outlives its owner by a second at most even when
     /// no destructor runs: a `PostgresServer` kept in a `static`, `process::exit`, a panic
@@ -713,6 +765,29 @@ impl Drop for LocalCluster {
         // Ignore the result: the cluster may already be stopped (a test stopped it).
         let _ = self.stop_immediately();
     }
+}
+
+/// A frozen cluster ([`LocalCluster::freeze`]); dropping it lets the cluster run again.
+#[derive(Debug)]
+pub struct Frozen {
+    pids: Vec<String>,
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        if let Err(err) = signal("-CONT", &self.pids) {
+            eprintln!("cannot thaw the cluster: {err}");
+        }
+    }
+}
+
+fn signal(which: &str, pids: &[String]) -> Result<(), String> {
+    let status = Command::new("kill")
+        .arg(which)
+        .args(pids)
+        .status()
+        .map_err(|err| format!("cannot run kill: {err}"))?;
+    if status.success() { Ok(()) } else { Err(format!("kill {which} {pids:?} failed: {status}")) }
 }
 
 fn output_text(output: &Output) -> String {

@@ -8,7 +8,8 @@
 //! every message.
 
 use crate::store::{
-    ClientListQuery, ContextRecords, DataStore, Faults, RecordQuery, ServiceListQuery, StoreError, StoredUser,
+    ClientListQuery, ContextRecords, DataStore, Deadline, Faults, RecordQuery, ServiceListQuery, StoreError,
+    StoredUser,
 };
 use alga_conformance_protocol::{ExecutionContext, UserType};
 use alga_extension_contract::input::{self, InvalidInput, Paging};
@@ -108,6 +109,9 @@ pub type StoreErrorObserver = Arc<dyn Fn(&str, &StoreError) + Send + Sync>;
 pub struct ReadServices {
     store: Arc<dyn DataStore>,
     observer: Option<StoreErrorObserver>,
+    /// When every store call of these services must have answered ([`Deadline::NONE`]: the
+    /// store's own bounds); a host sets it per execution ([`ReadServices::until`]).
+    deadline: Deadline,
     #[cfg(feature = "mutants")]
     mutation: Option<crate::mutation::Mutation>,
     /// The thread that created the services (what `ConcurrentCallsLoseTenantScope`
@@ -132,6 +136,7 @@ impl ReadServices {
         ReadServices {
             store,
             observer: None,
+            deadline: Deadline::NONE,
             #[cfg(feature = "mutants")]
             mutation: None,
             #[cfg(feature = "mutants")]
@@ -144,6 +149,19 @@ impl ReadServices {
     pub fn with_store_error_observer(mut self, observer: StoreErrorObserver) -> Self {
         self.observer = Some(observer);
         self
+    }
+
+    /// The same services, with every store call ending by `deadline` (a host gives each
+    /// execution its own: the end of its time limit less what the guest needs to handle an
+    /// `internal`). A store call still waiting then is `internal` (ERR-1).
+    pub fn until(mut self, deadline: Deadline) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The deadline of every store call of these services.
+    pub fn deadline(&self) -> Deadline {
+        self.deadline
     }
 
     /// The same services with a deliberately broken behaviour (`None`: correct again).
@@ -177,8 +195,13 @@ impl ReadServices {
         let user_id = context.user.as_ref().and_then(|user| canonical(&user.user_id));
         let records = match &tenant_id {
             Some(tenant) => {
-                let read =
-                    self.store.context(tenant, install_id.as_deref(), user_id.as_deref(), self.faults());
+                let read = self.store.context(
+                    tenant,
+                    install_id.as_deref(),
+                    user_id.as_deref(),
+                    self.faults(),
+                    self.deadline,
+                );
                 if read.is_err() && self.store_failure_taken_as_missing() {
                     ContextRecords::default()
                 } else {
@@ -241,6 +264,7 @@ impl ReadServices {
                 include_inactive: query.include_inactive,
                 paging: self.store_paging(paging),
                 faults: self.faults(),
+                deadline: self.deadline,
             }),
         )?;
         #[allow(unused_mut)]
@@ -271,6 +295,7 @@ impl ReadServices {
                     tenant_id: &actor.tenant_id,
                     id: &id,
                     faults: self.faults(),
+                    deadline: self.deadline,
                 }),
             )?,
         };
@@ -291,8 +316,14 @@ impl ReadServices {
             input::service_query(input).map_err(|e| self.invalid(e))?;
         }
         self.authorize(actor, Interface::Services)?;
+        #[cfg(feature = "mutants")]
+        self.currency_code_as_received(input)?;
         let query = input::service_query(input).map_err(|e| self.invalid(e))?;
         let paging = query.paging;
+        #[cfg(feature = "mutants")]
+        let currency_code = self.currency_filter_as_mutated(input, query.currency_code.clone());
+        #[cfg(not(feature = "mutants"))]
+        let currency_code = query.currency_code.clone();
         let listing = self.store_call(
             "list-services",
             self.store.list_services(&ServiceListQuery {
@@ -301,9 +332,10 @@ impl ReadServices {
                 item_kind: query.item_kind,
                 is_active: query.is_active.filter(|active| *active || !self.is_active_false_ignored()),
                 billing_method: query.billing_method,
-                currency_code: query.currency_code.as_deref(),
+                currency_code: currency_code.as_deref(),
                 paging: self.store_paging(paging),
                 faults: self.faults(),
+                deadline: self.deadline,
             }),
         )?;
         #[allow(unused_mut)]
@@ -331,8 +363,15 @@ impl ReadServices {
                 tenant_id: &actor.tenant_id,
                 id: &id,
                 faults: self.faults(),
+                deadline: self.deadline,
             }),
         )?;
+        #[cfg(feature = "mutants")]
+        let found = found.map(|item| {
+            let mut one = vec![item];
+            self.distort_services(&mut one);
+            one.remove(0)
+        });
         self.not_found(found)
     }
 
@@ -519,15 +558,55 @@ impl ReadServices {
             if from_get && self.mutated(Mutation::GetClientWithoutTags) {
                 item.tags.clear();
             }
+            if self.mutated(Mutation::TagsOrderedByUtf16) {
+                item.tags.sort_by_key(|tag| tag.encode_utf16().collect::<Vec<u16>>());
+            }
         }
         if self.mutated(Mutation::NamesOrderedByUtf16) {
             items.sort_by_key(|c| utf16_order_key(&c.client_name, &c.client_id));
         }
     }
 
+    /// The currency code as a host that forgets to trim it receives it (VAL-5): padded
+    /// codes are refused as if the white space were part of them.
+    #[cfg(feature = "mutants")]
+    fn currency_code_as_received(&self, input: &ServiceListInput) -> Result<(), ReadError> {
+        match &input.currency_code {
+            Some(code)
+                if self.mutated(crate::mutation::Mutation::CurrencyCodeNotTrimmed) && code.trim() != code =>
+            {
+                Err(ReadError::InvalidInput(format!(
+                    "currency-code must be three ASCII letters (an ISO 4217 code such as EUR), got {} characters",
+                    code.chars().count()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The currency filter as the filter mutations apply it (PRICE-2): not at all, or with
+    /// the code as given (trimmed, not folded), which matches no stored upper-case code
+    /// unless it was given in upper case.
+    #[cfg(feature = "mutants")]
+    fn currency_filter_as_mutated(&self, input: &ServiceListInput, folded: Option<String>) -> Option<String> {
+        use crate::mutation::Mutation;
+        if self.mutated(Mutation::CurrencyFilterIgnored) {
+            None
+        } else if self.mutated(Mutation::CurrencyCodeCaseSensitive) {
+            input.currency_code.as_deref().map(|code| code.trim().to_string())
+        } else {
+            folded
+        }
+    }
+
     /// Service summaries as the summary mutations get them wrong.
     #[cfg(feature = "mutants")]
     fn distort_services(&self, items: &mut [ServiceSummary]) {
+        if self.mutated(crate::mutation::Mutation::PricesUnsorted) {
+            for item in items.iter_mut() {
+                item.prices.reverse();
+            }
+        }
         if self.mutated(crate::mutation::Mutation::NamesOrderedByUtf16) {
             items.sort_by_key(|s| utf16_order_key(&s.service_name, &s.service_id));
         }

@@ -8,7 +8,10 @@
 //! filtered set and the page's rows come back together, the page keyed first and joined to
 //! its details afterwards so that a deep page does not fetch details of the rows it skips.
 //! A search tests each of the tenant's rows once (a materialised CTE that both the count and
-//! the page read); a listing without search counts and pages through the listing index.
+//! the page read); a listing without search counts and pages through the listing index. On
+//! PostgreSQL a client search is first narrowed to the candidate ids the trigram indexes find
+//! (`alga_client_candidates`, migration 8, because the reader's `LIKE` cannot use them under
+//! row-level security); the statement's own conditions still decide.
 //!
 //! Result columns, shared by the stores' row decoders:
 //! - clients: `total, client_id, client_name, client_type, is_inactive,
@@ -25,6 +28,7 @@
 //! `total` is NULL for a `get`, and every other column is NULL on the single row a list
 //! returns when its page is empty.
 
+use crate::postgres::CLIENT_CANDIDATES_FUNCTION;
 use crate::store::{ClientListQuery, Faults, RecordQuery, ServiceListQuery};
 use alga_conformance_protocol::UserType;
 use alga_extension_contract::input::{Paging, Search};
@@ -80,15 +84,18 @@ impl Dialect {
     /// (unordered; `rows` sorts them): NULL in PostgreSQL and `[]` in SQLite when there are
     /// none. Compared with the tenant's placeholder `tenant`, like `client_tags`, so that the
     /// statement stays a router query to one worker on Citus.
-    fn service_prices(self, tenant: &str) -> String {
+    fn service_prices(self, tenant: &str, faults: Faults) -> String {
+        // The fault forgets the tenant: any tenant's prices of an item with the same id.
+        let scope =
+            if faults.prices_within_tenant() { format!("sp.tenant = {tenant} AND ") } else { String::new() };
         match self {
             Dialect::Postgres => format!(
                 "(SELECT json_agg(json_build_array(sp.currency_code, sp.rate))::text FROM service_prices sp \
-                 WHERE sp.tenant = {tenant} AND sp.service_id = s.service_id)"
+                 WHERE {scope}sp.service_id = s.service_id)"
             ),
             Dialect::Sqlite => format!(
                 "(SELECT json_group_array(json_array(sp.currency_code, sp.rate)) FROM service_prices sp \
-                 WHERE sp.tenant = {tenant} AND sp.service_id = s.service_id)"
+                 WHERE {scope}sp.service_id = s.service_id)"
             ),
         }
     }
@@ -364,8 +371,9 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         if !query.faults.id_matched_whole() {
             any.push(matches(dialect, &dialect.id_text("k.client_id"), &pattern));
         }
-        if let Some(uuid) = &search.uuid {
-            let same_id = format!("k.client_id = {}", params.uuid(uuid));
+        let uuid = search.uuid.as_ref().map(|uuid| params.uuid(uuid));
+        if let Some(uuid) = &uuid {
+            let same_id = format!("k.client_id = {uuid}");
             if query.faults.id_search_within_tenant() {
                 any.push(same_id);
             } else {
@@ -373,6 +381,25 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
             }
         }
         filters.push(format!("({})", any.join(" OR ")));
+        // PostgreSQL: the trigram indexes narrow the search to candidate ids first (they
+        // cannot serve the reader's LIKE under row-level security; migration 8). The
+        // conditions above still decide, under the policy. Not for a portal user (one row
+        // at most) nor for faults whose matches the candidates would not cover.
+        let narrowable = query.only_client_id.is_none()
+            && query.faults.id_matched_whole()
+            && query.faults.id_search_within_tenant()
+            && query.faults.list_within_tenant();
+        if dialect == Dialect::Postgres && narrowable {
+            let mut candidates = format!("{CLIENT_CANDIDATES_FUNCTION}({tenant}, {pattern})");
+            if let Some(uuid) = &uuid {
+                candidates = format!("({candidates} || {uuid})");
+            }
+            // In a scalar subquery (cast, or `ANY` would read it as a set of rows), evaluated
+            // once when the statement runs. As a plain argument of `ANY` the (stable) function
+            // was also evaluated by the planner, to estimate the condition's selectivity: every
+            // search ran the trigram search twice (a custom plan is made per execution).
+            filters.push(format!("k.client_id = ANY((SELECT {candidates})::uuid[])"));
+        }
     }
     // The details join compares with the context's tenant (a second fence, and what keeps the
     // statement on one Citus worker); a row the fault lets escape keeps its own tenant's
@@ -415,13 +442,13 @@ pub(crate) fn get_client(dialect: Dialect, query: &RecordQuery<'_>) -> Statement
 }
 
 /// The detail columns of a catalog item `s` joined with its type `st`, after `total`.
-fn service_columns(dialect: Dialect, tenant: &str) -> String {
+fn service_columns(dialect: Dialect, tenant: &str, faults: Faults) -> String {
     format!(
         "{}, s.service_name, s.item_kind, s.billing_method, {}, st.name, s.default_rate, \
          s.unit_of_measure, s.is_active, s.sku, {}",
         dialect.id_text("s.service_id"),
         dialect.id_text("s.custom_service_type_id"),
-        dialect.service_prices(tenant),
+        dialect.service_prices(tenant, faults),
     )
 }
 
@@ -464,7 +491,7 @@ pub(crate) fn list_services(dialect: Dialect, query: &ServiceListQuery<'_>) -> S
         name: "service_name",
         id: "service_id",
         alias: "s",
-        columns: service_columns(dialect, &tenant),
+        columns: service_columns(dialect, &tenant, query.faults),
         joins: SERVICE_JOINS,
         tenant,
         scope,
@@ -489,7 +516,7 @@ pub(crate) fn get_service(dialect: Dialect, query: &RecordQuery<'_>) -> Statemen
     }
     let text = format!(
         "SELECT CAST(NULL AS bigint) AS total, {columns} FROM service_catalog s {SERVICE_JOINS} WHERE {conditions} LIMIT 1",
-        columns = service_columns(dialect, &tenant),
+        columns = service_columns(dialect, &tenant, query.faults),
         conditions = conditions.join(" AND "),
     );
     params.finish(text)
@@ -593,6 +620,7 @@ mod tests {
                     include_inactive: false,
                     paging,
                     faults: Faults::NONE,
+                    deadline: crate::store::Deadline::NONE,
                 },
             );
             assert!(statement.text.contains("k.tenant = "), "{}", statement.text);

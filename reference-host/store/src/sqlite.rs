@@ -15,8 +15,8 @@
 use crate::rows::{self, ColumnAccess};
 use crate::sql::{self, Dialect, Statement, Value};
 use crate::store::{
-    ClientListQuery, ContextRecords, DataStore, Faults, Listing, RecordQuery, ServiceListQuery, StoreError,
-    StoredUser,
+    ClientListQuery, ContextRecords, DataStore, Deadline, Faults, Listing, RecordQuery, ServiceListQuery,
+    StoreError, StoredUser,
 };
 use crate::tables::{self, Cell};
 use alga_conformance_protocol::Fixture;
@@ -328,6 +328,40 @@ impl SqliteStore {
     }
 }
 
+/// The store's read statements run bare — the same statement text and parameters on the same
+/// connection, with every column of every row read but nothing decoded into the contract's
+/// types — for benchmarks that measure what the store adds to its SQL
+/// (`reference-host/benches/reads.rs`).
+impl SqliteStore {
+    /// The statement of `get-client` for `query`; returns the number of rows.
+    pub fn raw_get_client(&self, query: &RecordQuery<'_>) -> Result<usize, StoreError> {
+        self.raw(&sql::get_client(Dialect::Sqlite, query))
+    }
+
+    /// The statement of `list-clients` for `query`; returns the number of rows.
+    pub fn raw_list_clients(&self, query: &ClientListQuery<'_>) -> Result<usize, StoreError> {
+        self.raw(&sql::list_clients(Dialect::Sqlite, query))
+    }
+
+    fn raw(&self, statement: &Statement) -> Result<usize, StoreError> {
+        let connection = self.lock();
+        let mut prepared =
+            connection.prepare_cached(&statement.text).map_err(unavailable("prepare a query"))?;
+        let columns = prepared.column_count();
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(statement.params.iter()))
+            .map_err(unavailable("run a query"))?;
+        let mut count = 0;
+        while let Some(row) = rows.next().map_err(unavailable("read a row"))? {
+            for index in 0..columns {
+                std::hint::black_box(row.get_ref(index).map_err(unavailable("read a column"))?);
+            }
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
 /// Applies the migrations newer than the database's `user_version`, each in a transaction.
 fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let applied: usize = connection
@@ -541,7 +575,9 @@ impl DataStore for SqliteStore {
         install_id: Option<&str>,
         user_id: Option<&str>,
         faults: Faults,
+        _deadline: Deadline,
     ) -> Result<ContextRecords, StoreError> {
+        // In-process: nothing to wait for but the connection's lock, held only by calls.
         Ok(ContextRecords {
             capabilities: install_id
                 .map(|id| self.install_record(tenant_id, id, faults))

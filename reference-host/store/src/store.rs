@@ -10,6 +10,7 @@
 use alga_conformance_protocol::{Fixture, UserType};
 use alga_extension_contract::input::{Paging, Search};
 use alga_extension_contract::types::{BillingMethod, ClientSummary, ItemKind, ServiceSummary};
+use std::time::{Duration, Instant};
 
 /// Why a store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +87,8 @@ pub struct ClientListQuery<'a> {
     pub paging: Paging,
     /// Deliberate faults (only ever set in a `mutants` build).
     pub faults: Faults,
+    /// When the answer must be there (the execution's remaining time).
+    pub deadline: Deadline,
 }
 
 /// A normalised `list-services` query for one tenant.
@@ -107,6 +110,8 @@ pub struct ServiceListQuery<'a> {
     pub paging: Paging,
     /// Deliberate faults (only ever set in a `mutants` build).
     pub faults: Faults,
+    /// When the answer must be there (the execution's remaining time).
+    pub deadline: Deadline,
 }
 
 /// A `get-*` query: one record of one tenant by id.
@@ -118,6 +123,54 @@ pub struct RecordQuery<'a> {
     pub id: &'a str,
     /// Deliberate faults (only ever set in a `mutants` build).
     pub faults: Faults,
+    /// When the answer must be there (the execution's remaining time).
+    pub deadline: Deadline,
+}
+
+/// When a store call must have answered: the end of the execution's time (less a reserve the
+/// host keeps for the guest to handle the answer). Every wait of a store call — for a pooled
+/// connection, for a new connection, for the server's answer — ends at the deadline, and the
+/// call is then [`StoreError::Unavailable`] (the guest sees `internal`, ERR-1), so a locked
+/// table or a frozen database cannot hold an execution past its time limit (issue 13).
+///
+/// [`Deadline::NONE`] leaves the bounds to the store's own settings (the PostgreSQL store's
+/// checkout, connect and statement timeouts); a store bounds every wait either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// No deadline of the caller's: the store's own bounds apply.
+    pub const NONE: Deadline = Deadline(None);
+
+    /// A deadline at `instant`.
+    pub fn at(instant: Instant) -> Deadline {
+        Deadline(Some(instant))
+    }
+
+    /// A deadline `duration` from now.
+    pub fn after(duration: Duration) -> Deadline {
+        Deadline(Some(Instant::now() + duration))
+    }
+
+    /// The instant, if the caller set one.
+    pub fn instant(&self) -> Option<Instant> {
+        self.0
+    }
+
+    /// The earlier of the deadline and `bound` from now: how long one wait of a store may
+    /// last.
+    pub fn within(&self, bound: Duration) -> Instant {
+        let own = Instant::now() + bound;
+        match self.0 {
+            Some(deadline) => deadline.min(own),
+            None => own,
+        }
+    }
+
+    /// Whether the deadline has passed.
+    pub fn passed(&self) -> bool {
+        self.0.is_some_and(|deadline| Instant::now() >= deadline)
+    }
 }
 
 /// The deliberate faults a query carries. In a normal build this is an empty type and every
@@ -177,6 +230,15 @@ impl Faults {
         if self.is(crate::mutation::Mutation::GetIgnoresTenant)
             || self.is(crate::mutation::Mutation::ConcurrentCallsLoseTenantScope)
         {
+            return false;
+        }
+        true
+    }
+
+    /// Whether an item's prices are read from its own tenant only (PRICE-1, ISO-1).
+    pub fn prices_within_tenant(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        if self.is(crate::mutation::Mutation::PricesOfAnotherTenant) {
             return false;
         }
         true
@@ -271,18 +333,20 @@ pub trait DataStore: Send + Sync + 'static {
     fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<StoredUser>, StoreError>;
 
     /// The install and the user of an execution context in tenant `tenant_id`, read
-    /// together (the PostgreSQL store does it in one transaction). `None` ids are not
-    /// looked up. `faults` are the deliberate faults of a `mutants` build
-    /// ([`Faults::NONE`] otherwise; both stores honour them). The default reads the records
-    /// with [`DataStore::install_capabilities`] and [`DataStore::user`].
+    /// together (the PostgreSQL store does it in one round trip, or answers from its short
+    /// cache of context records: SPEC.md's note on CAP-1). `None` ids are not looked up.
+    /// `faults` are the deliberate faults of a `mutants` build ([`Faults::NONE`] otherwise;
+    /// both stores honour them); `deadline` bounds the call's waits. The default reads the
+    /// records with [`DataStore::install_capabilities`] and [`DataStore::user`].
     fn context(
         &self,
         tenant_id: &str,
         install_id: Option<&str>,
         user_id: Option<&str>,
         faults: Faults,
+        deadline: Deadline,
     ) -> Result<ContextRecords, StoreError> {
-        let _ = faults;
+        let _ = (faults, deadline);
         Ok(ContextRecords {
             capabilities: match install_id {
                 Some(install_id) => self.install_capabilities(tenant_id, install_id)?,

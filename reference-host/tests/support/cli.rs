@@ -192,6 +192,26 @@ impl Server {
     pub fn is_running(&mut self) -> bool {
         self.process.0.try_wait().unwrap().is_none()
     }
+
+    /// Sends it `signal` (`TERM`, `INT`, ...) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status();
+        assert!(sent.is_ok_and(|status| status.success()), "kill -{signal} {}", self.pid());
+    }
+
+    /// Waits up to `within` for it to exit: its exit status, or `None` while it still runs.
+    pub fn wait_for_exit(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.process.0.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }
 
 /// Seeds one demo tenant into `store` (a `--store` value) from `dir` and returns the JSON

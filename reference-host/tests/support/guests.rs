@@ -140,14 +140,20 @@ pub fn handler_guest_in(
     component(resolve, world, &wat)
 }
 
+/// A guest of world `guest` in `wit` (a package that includes the host's world and imports
+/// more), whose module also declares `imports` (WAT) and whose handler runs `body`.
+fn importing_guest(wit: &str, imports: &str, body: &str) -> Vec<u8> {
+    let (mut resolve, _) = host_world();
+    let package = resolve.push_str("importing-guest.wit", wit).expect("the test's WIT parses");
+    let world = resolve.select_world(&[package], Some("guest")).expect("world `guest`");
+    handler_guest_in(&resolve, world, imports, body, 1)
+}
+
 /// A guest of the host's world that also imports `wasi:cli/environment@0.2.3` (which the
 /// host does not provide) and calls it.
 pub fn wasi_importer() -> Vec<u8> {
-    let (mut resolve, _) = host_world();
-    let package = resolve
-        .push_str(
-            "wasi-importer.wit",
-            r#"package test:wasi-importer;
+    importing_guest(
+        r#"package test:wasi-importer;
 
 package wasi:cli@0.2.3 {
   interface environment {
@@ -160,15 +166,38 @@ world guest {
   import wasi:cli/environment@0.2.3;
 }
 "#,
-        )
-        .expect("the test's WIT parses");
-    let world = resolve.select_world(&[package], Some("guest")).expect("world `guest`");
-    handler_guest_in(
-        &resolve,
-        world,
         r#"(import "wasi:cli/environment@0.2.3" "get-environment" (func $env (param i32)))"#,
         "i32.const 3072\n    call $env",
-        1,
+    )
+}
+
+/// A guest of the host's world that also imports the console's `wasi:cli/stdout` and asks
+/// for its stream without end, dropping nothing: each handle is a host resource, so only
+/// the console's table limit (`console::MAX_RESOURCES`) stops it before the time limit.
+pub fn stdout_handle_hoarder() -> Vec<u8> {
+    importing_guest(
+        r#"package test:stdout-hoarder;
+
+package wasi:io@0.2.12 {
+  interface streams {
+    resource output-stream;
+  }
+}
+
+package wasi:cli@0.2.12 {
+  interface stdout {
+    use wasi:io/streams@0.2.12.{output-stream};
+    get-stdout: func() -> output-stream;
+  }
+}
+
+world guest {
+  include alga:reference-host/extension@0.1.0;
+  import wasi:cli/stdout@0.2.12;
+}
+"#,
+        r#"(import "wasi:cli/stdout@0.2.12" "get-stdout" (func $get_stdout (result i32)))"#,
+        "(loop $more\n      call $get_stdout\n      drop\n      br $more)",
     )
 }
 

@@ -3,7 +3,6 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod cli;
-pub mod dts;
 pub mod guests;
 pub mod http_client;
 pub mod sample;

@@ -1,13 +1,15 @@
 //! The sample TypeScript extension (`examples/clients-report`), built for real with npm and
 //! componentize-js: `npm ci` when `node_modules` is missing, then `npm run build`.
 //!
-//! Two builds:
+//! Three builds:
 //! - [`sample_extension`]: the sample as it is, against the host's world (contract 0.2);
 //! - [`deployed_sample_0_1_0`]: the sample as it was deployed at contract 0.1.0 (its frozen
 //!   sources in `support/deployed/clients-report-0.1.0/`, built against the frozen WIT of
 //!   0.1.0 and the host's world of that time), with the sample's toolchain (its
 //!   `node_modules` and `build.mjs`). It stands for an extension built once and never
-//!   rebuilt: the tests check that it keeps answering exactly as it did on a 0.1.0 host.
+//!   rebuilt: the tests check that it keeps answering exactly as it did on a 0.1.0 host;
+//! - [`console_extension`]: a small extension that writes to its console, built with the
+//!   console enabled (`build.mjs --console`).
 //!
 //! A build takes a minute on a busy 2-core machine, so each result is kept under cargo's
 //! `CARGO_TARGET_TMPDIR`, keyed by a digest of every input (the sources, the lock file, the
@@ -33,7 +35,6 @@ pub fn deployed_0_1_0_dir() -> PathBuf {
 pub fn sample_extension() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let sample = sample_dir();
         let inputs = inputs(
             &["package.json", "package-lock.json", "build.mjs", "tsconfig.json"]
@@ -41,8 +42,10 @@ pub fn sample_extension() -> &'static [u8] {
             &[
                 sample.join("src"),
                 sample.join("types"),
-                root.join("wit"),
-                root.join("wit/deps/alga-extension"),
+                sample.join("wit"),
+                sample.join("wit/deps/alga-extension"),
+                // The typed package the sample depends on.
+                sample.join("../../packages/extension-types/0.2.0"),
             ],
         );
         cached("clients-report", &inputs, build_current)
@@ -71,6 +74,27 @@ pub fn deployed_sample_0_1_0() -> &'static [u8] {
         );
         cached("clients-report-0.1.0", &inputs, build_deployed_0_1_0)
     })
+}
+
+/// An extension that writes to its console (`support/console/extension.js`), built with
+/// the sample's toolchain and `build.mjs --console`, against the sample's WIT.
+pub fn console_extension() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let sample = sample_dir();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/console/extension.js");
+        let inputs = inputs(
+            &[sample.join("package-lock.json"), sample.join("build.mjs"), source],
+            &[sample.join("wit"), sample.join("wit/deps/alga-extension")],
+        );
+        cached("console-extension", &inputs, build_console)
+    })
+}
+
+/// A path holding the console extension (for CLI tests).
+pub fn console_extension_file() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| write_temp("alga-console-extension", console_extension()))
 }
 
 /// A path holding the built component (for CLI tests).
@@ -131,9 +155,19 @@ fn digest(files: &[PathBuf]) -> String {
 }
 
 /// `npm ci` in the sample when its `node_modules` is missing.
+/// The sample with its `node_modules`: `npm ci` when one of its dependencies is missing
+/// (a fresh clone, or a dependency added since the last install).
 fn toolchain() -> PathBuf {
     let dir = sample_dir();
-    if !dir.join("node_modules").is_dir() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).expect("package.json"))
+            .expect("package.json is JSON");
+    let missing = ["dependencies", "devDependencies"]
+        .iter()
+        .filter_map(|kind| manifest[kind].as_object())
+        .flat_map(|deps| deps.keys())
+        .any(|name| !dir.join("node_modules").join(name).join("package.json").is_file());
+    if missing {
         run(&dir, "npm", &["ci", "--no-audit", "--no-fund"]);
     }
     dir
@@ -164,6 +198,15 @@ fn build_deployed_0_1_0() -> Vec<u8> {
         "node",
         &["build.mjs", path_str(&output), "--source", path_str(&source), "--wit", path_str(&wit)],
     );
+    std::fs::read(&output).expect("the build wrote the component")
+}
+
+fn build_console() -> Vec<u8> {
+    let sample = toolchain();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/console/extension.js");
+    let work = tempfile::tempdir().expect("a temporary directory");
+    let output = work.path().join("console-extension.wasm");
+    run(&sample, "node", &["build.mjs", path_str(&output), "--source", path_str(&source), "--console"]);
     std::fs::read(&output).expect("the build wrote the component")
 }
 

@@ -10,28 +10,14 @@ use wit_parser::{Docs, Handle, Param, Span, Type, TypeDefKind, TypeId};
 impl Side<'_> {
     /// A type reference as WIT writes it: `option<client-summary>`, `result<_, read-error>`.
     pub(crate) fn render(&self, ty: &Type) -> String {
-        match ty {
-            Type::Bool => "bool".into(),
-            Type::U8 => "u8".into(),
-            Type::U16 => "u16".into(),
-            Type::U32 => "u32".into(),
-            Type::U64 => "u64".into(),
-            Type::S8 => "s8".into(),
-            Type::S16 => "s16".into(),
-            Type::S32 => "s32".into(),
-            Type::S64 => "s64".into(),
-            Type::F32 => "f32".into(),
-            Type::F64 => "f64".into(),
-            Type::Char => "char".into(),
-            Type::String => "string".into(),
-            Type::ErrorContext => "error-context".into(),
-            Type::Id(id) => {
-                let def = &self.resolve.types[*id];
-                match &def.name {
-                    Some(name) => name.clone(),
-                    None => self.render_kind(&def.kind),
-                }
-            }
+        let id = match crate::wit_names::primitive(ty) {
+            Ok(keyword) => return keyword.into(),
+            Err(id) => id,
+        };
+        let def = &self.resolve.types[id];
+        match &def.name {
+            Some(name) => name.clone(),
+            None => self.render_kind(&def.kind),
         }
     }
 

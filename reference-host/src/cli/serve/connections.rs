@@ -13,6 +13,11 @@
 //! | time to send the body | `client_timeout` again, from when the headers are in (408) |
 //! | size of the body | checked against `Content-Length` before reading anything, and counted while reading (413); a huge declared length is never allocated |
 //! | time to take the response | `client_timeout` from when the socket first stops accepting bytes until the response is flushed ([`TimedStream`]) |
+//!
+//! **Stopping.** On SIGTERM or SIGINT ([`Termination`]) the listening socket is closed (new
+//! connections are refused), every connection finishes the request it is serving and is
+//! then closed (an idle kept-alive one at once), and [`Listener::serve`] returns when all
+//! are closed or `drain_timeout` has passed, whichever is first.
 
 use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -45,6 +50,36 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// Largest request line and headers, in bytes.
     pub max_header_bytes: usize,
+    /// How long the open connections may take to finish once a stop is asked for.
+    pub drain_timeout: Duration,
+}
+
+/// How serving ended: the signal, and how the connections open at that moment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// The signal that stopped it (`SIGTERM`, `SIGINT`).
+    pub signal: &'static str,
+    /// Connections open when the signal came.
+    pub open: usize,
+    /// Connections still open when `drain_timeout` ran out (they are cut).
+    pub cut: usize,
+}
+
+/// The signals that stop `serve`, registered when this is created: from then on they no
+/// longer end the process at once but are delivered here.
+pub struct Termination {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    /// The first of SIGTERM and SIGINT to arrive, by name.
+    async fn received(mut self) -> &'static str {
+        tokio::select! {
+            _ = self.terminate.recv() => "SIGTERM",
+            _ = self.interrupt.recv() => "SIGINT",
+        }
+    }
 }
 
 /// A bound listening socket and the runtime that serves it.
@@ -82,19 +117,41 @@ impl Listener {
         self.address
     }
 
-    /// Serves connections with `handler`; never returns.
-    pub fn serve<H, F>(self, limits: ConnectionLimits, handler: H)
+    /// Registers SIGTERM and SIGINT for [`Listener::serve`] (before the caller says it
+    /// listens, so that a signal sent as soon as it does is not lost).
+    pub fn termination(&self) -> io::Result<Termination> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _entered = self.runtime.enter();
+        Ok(Termination {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// Serves connections with `handler` until `termination` receives a signal, then stops
+    /// as the module documentation says.
+    pub fn serve<H, F>(self, limits: ConnectionLimits, termination: Termination, handler: H) -> Stopped
     where
         H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
         F: Future<Output = Response<Full<Bytes>>> + Send + 'static,
     {
         let Listener { runtime, listener, .. } = self;
-        runtime.block_on(async move {
+        let result = runtime.block_on(async move {
             let open = Arc::new(Semaphore::new(limits.max_connections));
-            loop {
+            let (stop, stopping) = tokio::sync::watch::channel(());
+            let signal = termination.received();
+            tokio::pin!(signal);
+            let signal = loop {
                 // Taken before accepting: at the cap, connections wait in the backlog.
-                let permit = open.clone().acquire_owned().await.expect("the semaphore is never closed");
-                let stream = match listener.accept().await {
+                let permit = tokio::select! {
+                    signal = &mut signal => break signal,
+                    permit = open.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+                };
+                let accepted = tokio::select! {
+                    signal = &mut signal => break signal,
+                    accepted = listener.accept() => accepted,
+                };
+                let stream = match accepted {
                     Ok((stream, _)) => stream,
                     Err(err) => {
                         // Out of file descriptors, a connection reset before it was accepted:
@@ -107,25 +164,50 @@ impl Listener {
                 };
                 let _ = stream.set_nodelay(true);
                 let handler = handler.clone();
+                let mut stopping = stopping.clone();
                 tokio::spawn(async move {
                     let io = TokioIo::new(TimedStream::new(stream, limits.client_timeout));
                     let service = service_fn(move |request| {
                         let response = handler(request);
                         async move { Ok::<_, std::convert::Infallible>(response.await) }
                     });
-                    // A connection's errors (a client that went away, a malformed request that
-                    // hyper answered itself, a timeout) concern that client only.
-                    let _ = http1::Builder::new()
+                    let connection = http1::Builder::new()
                         .timer(TokioTimer::new())
                         .header_read_timeout(limits.client_timeout)
                         .max_header_size(limits.max_header_bytes)
                         .max_buf_size(limits.max_header_bytes.max(64 * 1024))
-                        .serve_connection(io, service)
-                        .await;
+                        .serve_connection(io, service);
+                    tokio::pin!(connection);
+                    // A connection's errors (a client that went away, a malformed request that
+                    // hyper answered itself, a timeout) concern that client only.
+                    tokio::select! {
+                        _ = connection.as_mut() => {}
+                        _ = stopping.changed() => {
+                            // The request being served is answered; no other is read.
+                            connection.as_mut().graceful_shutdown();
+                            let _ = connection.await;
+                        }
+                    }
                     drop(permit);
                 });
-            }
-        })
+            };
+            // Closed first: from here connections are refused, not left in the backlog.
+            drop(listener);
+            let everyone = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+            let open_at_signal = limits.max_connections - open.available_permits();
+            eprintln!(
+                "{signal}: no longer accepting connections; finishing the {open_at_signal} open \
+                 (at most {:?})",
+                limits.drain_timeout
+            );
+            let _ = stop.send(());
+            let all_closed = tokio::time::timeout(limits.drain_timeout, open.acquire_many(everyone)).await;
+            let cut = if all_closed.is_ok() { 0 } else { limits.max_connections - open.available_permits() };
+            Stopped { signal, open: open_at_signal, cut }
+        });
+        // The connections still open (cut) end with the runtime, without waiting.
+        runtime.shutdown_background();
+        result
     }
 }
 

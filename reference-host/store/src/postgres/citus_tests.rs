@@ -9,7 +9,7 @@ use super::tests::{self as plain, Fixture, fresh_on, owner_client};
 use super::*;
 use crate::demo::{self, DemoConfig};
 use crate::provision::{self, PostgresServer};
-use crate::store::Faults;
+use crate::store::{Deadline, Faults};
 use alga_extension_contract::input;
 use std::sync::OnceLock;
 
@@ -91,6 +91,7 @@ fn every_read_is_a_router_query_to_one_worker() {
                 include_inactive,
                 paging,
                 faults: Faults::NONE,
+                deadline: Deadline::NONE,
             },
         )
     };
@@ -106,10 +107,11 @@ fn every_read_is_a_router_query_to_one_worker() {
                 currency_code,
                 paging,
                 faults: Faults::NONE,
+                deadline: Deadline::NONE,
             },
         )
     };
-    let record = |id| RecordQuery { tenant_id: t, id, faults: Faults::NONE };
+    let record = |id| RecordQuery { tenant_id: t, id, faults: Faults::NONE, deadline: Deadline::NONE };
     let portal_client: &'static str = Box::leak(client_id.clone().into_boxed_str());
     let statements = [
         ("list-clients", clients(None, None, false)),
@@ -189,6 +191,36 @@ fn the_tenant_reaches_the_worker_by_set_local_and_not_by_set_config() {
     // What it does: SET LOCAL, which Citus sends along with the transaction.
     let own = fixture.tenants[0].clients.len().to_string();
     assert_eq!(f.store.read_raw(tenant, &[clients]).unwrap(), [own]);
+}
+
+#[test]
+fn databases_of_one_cluster_registered_and_migrated_at_the_same_time_all_serve() {
+    // Each registration and each migration makes Citus alter the cluster-wide reader role on
+    // the workers; at once, all but one of them lose the race on its catalog row (stop 17's
+    // CI failed here) and must be tried again rather than fail.
+    let start = std::sync::Barrier::new(8);
+    let databases: Vec<Fixture> = std::thread::scope(|scope| {
+        let start = &start;
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(move || {
+                    start.wait();
+                    fresh("citus_race")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+    let fixture = demo::generate(&DemoConfig { tenants: 2, clients_per_tenant: 12, ..DemoConfig::default() });
+    for f in &databases {
+        f.store.load_fixture(&fixture).unwrap();
+        let tenant = &fixture.tenants[1];
+        let mut seen = f.store.client_ids_without_tenant_filter(&tenant.tenant_id).unwrap();
+        seen.sort();
+        let mut own: Vec<String> = tenant.clients.iter().map(|c| c.client_id.clone()).collect();
+        own.sort();
+        assert_eq!(seen, own, "{}: the reader sees the tenant's clients", f.database.name());
+    }
 }
 
 #[test]

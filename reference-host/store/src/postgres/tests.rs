@@ -7,6 +7,7 @@
 use super::*;
 use crate::demo::{self, DemoConfig};
 use crate::provision::{self, PostgresServer, TestDatabase};
+use crate::store::{Deadline, Faults, RecordQuery};
 
 /// A store on a database of its own; fields drop in order: store, database (which keeps
 /// its server running until then).
@@ -167,10 +168,262 @@ fn a_stuck_query_ends_as_unavailable_and_the_store_keeps_serving() {
     let tenant = "00000000-0000-4000-8000-000000000001";
     let slow = Statement { text: "SELECT pg_sleep(5)::text".into(), params: vec![] };
     let started = std::time::Instant::now();
-    let err = f.store.query(tenant, &slow).unwrap_err();
+    let err = f.store.query(tenant, Deadline::NONE, &slow).unwrap_err();
     assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("statement timeout")), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3), "the timeout cut the query short");
     f.store.install_capabilities(tenant, tenant).unwrap();
+}
+
+/// The search function of migration 8 runs as the owner, without row-level security: it
+/// must serve the transaction's tenant and nothing else. Called directly by the reader it
+/// answers its own tenant's ids only, refuses any other tenant (or none), and a search through
+/// the store finds exactly what the policy-bound statement finds.
+#[test]
+fn the_search_function_serves_only_the_transactions_tenant() {
+    let f = fresh("store_search_fn", PostgresOptions::default());
+    let fixture = demo::generate(&DemoConfig { tenants: 2, clients_per_tenant: 12, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let (a, b) = (&fixture.tenants[0], &fixture.tenants[1]);
+    let call = |tenant: &str| {
+        format!(
+            "SELECT array_to_string(ARRAY(SELECT unnest(alga_client_candidates('{tenant}', '%')) ORDER BY 1), ',')"
+        )
+    };
+    let own = f.store.read_raw(&a.tenant_id, &[&call(&a.tenant_id)]).unwrap();
+    assert_eq!(own, [joined_client_ids(a)], "every client of the own tenant, no other");
+    for (label, statements) in [
+        ("another tenant", vec![call(&b.tenant_id)]),
+        ("no tenant set", vec!["SET LOCAL app.current_tenant = ''".to_string(), call(&a.tenant_id)]),
+        ("a tenant without data", vec![call("00000000-0000-4000-8000-000000000000")]),
+    ] {
+        let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+        let err = f.store.read_raw(&a.tenant_id, &statements).unwrap_err();
+        assert!(err.to_string().contains("not the transaction's tenant"), "{label}: {err}");
+    }
+    // Only the reader (and the owner) may call it.
+    let mut owner = owner_client(f.database.url());
+    let public: bool = owner
+        .query_one(
+            "SELECT has_function_privilege('public', 'alga_client_candidates(uuid, text)', 'EXECUTE')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!public, "PUBLIC may not execute the SECURITY DEFINER function");
+    // The statement calls it, and a search answers exactly the policy-bound matches.
+    let search = alga_extension_contract::input::search(Some("a")).unwrap();
+    let query = crate::store::ClientListQuery {
+        tenant_id: &a.tenant_id,
+        only_client_id: None,
+        search: search.as_ref(),
+        include_inactive: true,
+        paging: alga_extension_contract::input::paging(Some(1), Some(100)).unwrap(),
+        faults: Faults::NONE,
+        deadline: Deadline::NONE,
+    };
+    let statement = sql::list_clients(Dialect::Postgres, &query);
+    assert!(statement.text.contains("alga_client_candidates("), "{}", statement.text);
+    let listed: Vec<String> =
+        f.store.list_clients(&query).unwrap().items.into_iter().map(|c| c.client_id).collect();
+    let mut expected: Vec<String> = a
+        .clients
+        .iter()
+        .filter(|c| {
+            c.client_name.to_ascii_lowercase().contains('a')
+                || c.billing_email.as_deref().is_some_and(|e| e.to_ascii_lowercase().contains('a'))
+        })
+        .map(|c| c.client_id.clone())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(sorted, expected, "the same matches as the policy-bound conditions");
+}
+
+/// The ids of `tenant`'s clients, sorted and joined as `string_agg` below joins them.
+fn joined_client_ids(tenant: &alga_conformance_protocol::fixture::Tenant) -> String {
+    let mut ids: Vec<&str> = tenant.clients.iter().map(|c| c.client_id.as_str()).collect();
+    ids.sort();
+    ids.join(",")
+}
+
+/// The tenant is set per transaction (`SET LOCAL`) and never outlives it: on one pooled
+/// connection, a read of tenant B after a read of tenant A — that succeeded, failed midway, or
+/// ran past its deadline — sees B's rows and only B's, and between reads the connection holds
+/// no tenant and no open transaction.
+#[test]
+fn a_pooled_connection_never_carries_a_tenant_into_the_next_read() {
+    let f = fresh("store_reuse", PostgresOptions { pool_size: 1, ..PostgresOptions::default() });
+    let fixture = demo::generate(&DemoConfig { tenants: 2, clients_per_tenant: 10, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let (a, b) = (&fixture.tenants[0], &fixture.tenants[1]);
+    let clients = "SELECT string_agg(client_id::text, ',' ORDER BY client_id::text) FROM clients";
+    let clean = |(_, tenant, transaction): &(String, String, String)| {
+        assert_eq!((tenant.as_str(), transaction.as_str()), ("(none)", "closed"), "between reads");
+    };
+
+    // After a read that succeeded: the same connection, reused.
+    assert_eq!(f.store.read_raw(&a.tenant_id, &[clients]).unwrap(), [joined_client_ids(a)]);
+    let first = f.store.pooled_session().unwrap();
+    clean(&first);
+    assert_eq!(f.store.read_raw(&b.tenant_id, &[clients]).unwrap(), [joined_client_ids(b)]);
+    assert_eq!(f.store.pooled_session().unwrap().0, first.0, "one connection, reused");
+
+    // After a read that failed once the tenant was set: a fresh connection, nothing of A.
+    let err = f.store.read_raw(&a.tenant_id, &[clients, "SELECT 1/0"]).unwrap_err();
+    assert!(err.to_string().contains("division by zero"), "{err}");
+    let after_error = f.store.pooled_session().unwrap();
+    clean(&after_error);
+    assert_ne!(after_error.0, first.0, "a connection that failed is not reused");
+    assert_eq!(f.store.read_raw(&b.tenant_id, &[clients]).unwrap(), [joined_client_ids(b)]);
+
+    // After a read that passed its deadline: dropped, and its statement cancelled.
+    let started = std::time::Instant::now();
+    let err = f
+        .store
+        .read_raw_until(&a.tenant_id, Deadline::after(Duration::from_millis(200)), &["SELECT pg_sleep(4)"])
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("deadline")), "{err}");
+    assert!(started.elapsed() < Duration::from_millis(900), "ended at the deadline: {:?}", started.elapsed());
+    let after_timeout = f.store.pooled_session().unwrap();
+    clean(&after_timeout);
+    assert_ne!(after_timeout.0, after_error.0);
+    assert_eq!(f.store.read_raw(&b.tenant_id, &[clients]).unwrap(), [joined_client_ids(b)]);
+    let mut owner = owner_client(f.database.url());
+    assert!(
+        eventually(|| {
+            let row = owner
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND query = 'SELECT pg_sleep(4)' AND state = 'active'",
+                    &[],
+                )
+                .unwrap();
+            row.get::<_, i64>(0) == 0
+        }),
+        "the server stopped the statement of the read that timed out"
+    );
+}
+
+/// Polls `check` for up to 3 s.
+fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// Issue 13: a locked table held a 2 s execution for 5 s. A read waiting on a lock ends at
+/// its deadline, its backend stops waiting (cancelled), and the store serves again once the
+/// lock is gone.
+#[test]
+fn a_read_waiting_on_a_locked_table_ends_at_its_deadline() {
+    let f = fresh("store_lock", PostgresOptions::default());
+    let fixture = demo::generate(&DemoConfig { tenants: 1, clients_per_tenant: 5, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let tenant = &fixture.tenants[0];
+    let id = &tenant.clients[0].client_id;
+    let get = |deadline: Deadline| {
+        f.store.get_client(&RecordQuery { tenant_id: &tenant.tenant_id, id, faults: Faults::NONE, deadline })
+    };
+    assert!(get(Deadline::NONE).unwrap().is_some());
+
+    let mut locker = owner_client(f.database.url());
+    let mut lock = locker.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE clients IN ACCESS EXCLUSIVE MODE").unwrap();
+    let deadline = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let err = get(Deadline::after(deadline)).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(&err, StoreError::Unavailable(text) if text.contains("deadline")), "{err}");
+    assert!(took >= deadline && took < deadline + Duration::from_millis(500), "{took:?}");
+    let mut watcher = owner_client(f.database.url());
+    assert!(
+        eventually(|| {
+            let row = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND usename = 'alga_reader' AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .unwrap();
+            row.get::<_, i64>(0) == 0
+        }),
+        "the reader's backend no longer waits for the lock"
+    );
+    lock.rollback().unwrap();
+    assert!(get(Deadline::after(deadline)).unwrap().is_some(), "served again");
+}
+
+/// SPEC.md's note on CAP-1, AUTH-1 and AUTH-2: context records are reused for
+/// `context_ttl` at most, so a revoked capability or permission, or a deactivated user,
+/// takes effect for executions starting later than that; a fixture load takes effect at once.
+#[test]
+fn a_revocation_takes_effect_within_the_context_ttl() {
+    let ttl = Duration::from_millis(400);
+    let f = fresh("store_context_ttl", PostgresOptions { context_ttl: ttl, ..PostgresOptions::default() });
+    let fixture = demo::generate(&DemoConfig { tenants: 1, clients_per_tenant: 3, ..DemoConfig::default() });
+    f.store.load_fixture(&fixture).unwrap();
+    let tenant = &fixture.tenants[0];
+    let install = &tenant.installs[0].install_id;
+    let user = tenant.users.iter().find(|u| !u.is_inactive).expect("an active user");
+    let read = || {
+        f.store
+            .context(&tenant.tenant_id, Some(install), Some(&user.user_id), Faults::NONE, Deadline::NONE)
+            .unwrap()
+    };
+    let before = read();
+    assert!(before.capabilities.as_ref().is_some_and(|caps| !caps.is_empty()), "{before:?}");
+    assert!(before.user.as_ref().is_some_and(|u| !u.is_inactive), "{before:?}");
+
+    let mut owner = owner_client(f.database.url());
+    let revoked_at = std::time::Instant::now();
+    owner
+        .execute(
+            "UPDATE tenant_extension_install SET granted_caps = '[]' WHERE id = $1::text::uuid",
+            &[install],
+        )
+        .unwrap();
+    owner
+        .execute("UPDATE users SET is_inactive = true WHERE user_id = $1::text::uuid", &[&user.user_id])
+        .unwrap();
+    // Within the TTL the records read before may still be used (this is what the bound
+    // allows, and what saves a transaction per execution) ...
+    let soon = read();
+    if revoked_at.elapsed() < ttl {
+        assert_eq!(soon, before, "reused within the TTL");
+    }
+    // ... and never after it.
+    std::thread::sleep(ttl.saturating_sub(revoked_at.elapsed()));
+    let after = read();
+    assert_eq!(after.capabilities, Some(vec![]), "the revocation took effect");
+    assert!(after.user.is_some_and(|u| u.is_inactive), "the deactivation took effect");
+
+    // A fixture load empties the cache at once.
+    let granted = read();
+    f.store.load_fixture(&fixture).unwrap();
+    assert_ne!(read(), granted, "a load takes effect for the next execution");
+
+    // With a TTL of zero every execution reads the records.
+    let g = fresh(
+        "store_context_ttl0",
+        PostgresOptions { context_ttl: Duration::ZERO, ..PostgresOptions::default() },
+    );
+    g.store.load_fixture(&fixture).unwrap();
+    let read = || g.store.install_capabilities(&tenant.tenant_id, install).unwrap();
+    assert!(read().is_some_and(|caps| !caps.is_empty()));
+    owner_client(g.database.url())
+        .execute(
+            "UPDATE tenant_extension_install SET granted_caps = '[]' WHERE id = $1::text::uuid",
+            &[install],
+        )
+        .unwrap();
+    assert_eq!(read(), Some(vec![]), "no reuse at all");
 }
 
 #[test]
@@ -352,7 +605,7 @@ pub(super) fn maintained_counts_follow_writes(f: Fixture) {
 }
 
 /// SHA-256 of each released migration's SQL (1-4: the 0.1.0 host; 5: prices, with contract
-/// 0.2.0): a shipped migration is never rewritten (a database that applied it would never
+/// 0.2.0; 6-7: the reader's login and Citus; 8: the indexed client search): a shipped migration is never rewritten (a database that applied it would never
 /// see the change); add a new one instead, and its digest here.
 const SHIPPED: &[&str] = &[
     "854d10e02f5870d0b2e874a854c7b87d79356edc34b2bce727ea8d61f07b286c",
@@ -362,6 +615,7 @@ const SHIPPED: &[&str] = &[
     "1e0ce44faa80ea66a1df987cd45fd1115f175b86f1b837ccea7d333294c465cb",
     "9758f0a181889820df55740ce3905f694ededbbfdfca5f0f4e8605376580c74c",
     "6a85bd58772910d625780d375389fc6b25ea7a274c1a312ba2f51f4696c30cfc",
+    "ad8b8cf78a7cbae7f1ea2b27b86c92a978c3068dd0ec56a15be56ef3b2463c79",
 ];
 
 #[test]
@@ -406,7 +660,8 @@ fn a_0_1_database_with_data_upgrades_in_place() {
     assert_eq!(versions(&mut client), [1, 2, 3, 4]);
 
     let upgraded = Arc::new(PostgresStore::connect(database.url()).unwrap());
-    assert_eq!(versions(&mut client), [1, 2, 3, 4, 5, 6, 7], "the new migrations ran on connect");
+    let all: Vec<i32> = migrations::MIGRATIONS.iter().map(|m| m.version).collect();
+    assert_eq!(versions(&mut client), all, "the new migrations ran on connect");
     let fresh = Arc::new(crate::sqlite::SqliteStore::in_memory().unwrap());
     fresh.load_fixture(&old_data).unwrap();
     upgrade_check::assert_same_answers(
@@ -418,7 +673,7 @@ fn a_0_1_database_with_data_upgrades_in_place() {
     upgraded.load_fixture(&demo.fixture).unwrap();
     for tenant in &demo.fixture.tenants {
         let statement = Statement { text: "SELECT tenant::text FROM service_prices".into(), params: vec![] };
-        let seen = upgraded.query(&tenant.tenant_id, &statement).unwrap();
+        let seen = upgraded.query(&tenant.tenant_id, Deadline::NONE, &statement).unwrap();
         let priced: usize = tenant.services.iter().map(|s| s.prices.len()).sum();
         assert!(priced > 0);
         assert_eq!(seen.len(), priced, "RLS shows the reader exactly tenant {}'s prices", tenant.tenant_id);

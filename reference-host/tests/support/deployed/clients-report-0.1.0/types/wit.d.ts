@@ -1,8 +1,5 @@
-// TypeScript declarations for the WIT of world `alga:reference-host/extension`
-// (the contract `alga:extension@0.1.0` and the reference host's handler), in the shapes of the
-// componentize-js bindings. Generated from the WIT by reference-host/tests/support/dts.rs:
-// do not edit. Regenerate with
-//   ALGA_UPDATE_TYPES=1 cargo test -p alga-reference-host --test sample_types
+// TypeScript declarations of world `alga:reference-host/extension@0.1.0`, in the shapes of the
+// componentize-js bindings. Generated from wit (the host's world at contract 0.1.0) by `alga-contract types`: do not edit.
 
 /**
  * Records, enums and the error type shared by `clients` and `services`.
