@@ -69,19 +69,25 @@ impl Proxy {
 
 /// What one connection's two directions share.
 struct Wire {
-    last_client_bytes: Mutex<Instant>,
+    /// When the client last sent, and whether answers were delivered since: one lock, so
+    /// that deciding to deliver and a client's next bytes are ordered (a flag set after
+    /// writing the answers lost the round trip of a client quicker than this thread).
+    exchange: Mutex<Exchange>,
     /// The server's answers not yet delivered.
     held: Mutex<Vec<u8>>,
-    /// Set when answers were delivered; the client's next bytes start a round trip.
-    delivered: AtomicBool,
     closed: AtomicBool,
+}
+
+struct Exchange {
+    last_client_bytes: Instant,
+    /// Set when answers are delivered; the client's next bytes start a round trip.
+    delivered: bool,
 }
 
 fn relay(mut client: TcpStream, mut server: TcpStream, round_trips: Arc<AtomicUsize>) {
     let wire = Arc::new(Wire {
-        last_client_bytes: Mutex::new(Instant::now()),
+        exchange: Mutex::new(Exchange { last_client_bytes: Instant::now(), delivered: true }),
         held: Mutex::new(Vec::new()),
-        delivered: AtomicBool::new(true),
         closed: AtomicBool::new(false),
     });
     let (mut client_in, mut server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
@@ -92,9 +98,12 @@ fn relay(mut client: TcpStream, mut server: TcpStream, round_trips: Arc<AtomicUs
             match client_in.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    *up.last_client_bytes.lock().unwrap() = Instant::now();
-                    if up.delivered.swap(false, Ordering::SeqCst) {
-                        round_trips.fetch_add(1, Ordering::SeqCst);
+                    {
+                        let mut exchange = up.exchange.lock().unwrap();
+                        exchange.last_client_bytes = Instant::now();
+                        if std::mem::replace(&mut exchange.delivered, false) {
+                            round_trips.fetch_add(1, Ordering::SeqCst);
+                        }
                     }
                     if server_out.write_all(&buffer[..n]).is_err() {
                         break;
@@ -115,14 +124,19 @@ fn relay(mut client: TcpStream, mut server: TcpStream, round_trips: Arc<AtomicUs
                 Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(_) => break,
             }
-            let quiet = wire.last_client_bytes.lock().unwrap().elapsed() >= QUIET;
-            let mut held = wire.held.lock().unwrap();
-            if quiet && !held.is_empty() {
-                if client.write_all(&held).is_err() {
-                    break;
+            let answers = {
+                let mut exchange = wire.exchange.lock().unwrap();
+                let mut held = wire.held.lock().unwrap();
+                if exchange.last_client_bytes.elapsed() >= QUIET && !held.is_empty() {
+                    // Marked before the client can see the answers: its reply counts.
+                    exchange.delivered = true;
+                    std::mem::take(&mut *held)
+                } else {
+                    Vec::new()
                 }
-                held.clear();
-                wire.delivered.store(true, Ordering::SeqCst);
+            };
+            if !answers.is_empty() && client.write_all(&answers).is_err() {
+                break;
             }
         }
         let _ = client.shutdown(Shutdown::Both);
