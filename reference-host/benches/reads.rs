@@ -308,8 +308,8 @@ fn postgres_run(
     println!("\nplan of list-clients search \"zenith\" (the reader, in the tenant's transaction):\n```");
     println!("{}\n```", postgres.explain_list_clients(&query).unwrap());
     let mut raw = postgres.raw_reads().unwrap();
-    println!("\nplan of the query alga_client_candidates runs for it (as the owner):\n```");
-    println!("{}\n```", raw.explain_client_candidates(tenant, "zenith").unwrap());
+    println!("\nplan of the query alga_client_search runs for it (as the owner):\n```");
+    println!("{}\n```", raw.explain_client_search(tenant, "zenith", true).unwrap());
     (runtime, database)
 }
 

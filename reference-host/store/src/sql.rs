@@ -9,9 +9,10 @@
 //! its details afterwards so that a deep page does not fetch details of the rows it skips.
 //! A search tests each of the tenant's rows once (a materialised CTE that both the count and
 //! the page read); a listing without search counts and pages through the listing index. On
-//! PostgreSQL a client search is first narrowed to the candidate ids the trigram indexes find
-//! (`alga_client_candidates`, migration 8, because the reader's `LIKE` cannot use them under
-//! row-level security); the statement's own conditions still decide.
+//! PostgreSQL a client search takes the matching ids, counted and in order, from
+//! `alga_client_search` (migration 9), because the reader's `LIKE` cannot use the trigram
+//! indexes under row-level security, and reads only the page's rows, under the policy and
+//! with its own conditions again.
 //!
 //! Result columns, shared by the stores' row decoders:
 //! - clients: `total, client_id, client_name, client_type, is_inactive,
@@ -28,7 +29,7 @@
 //! `total` is NULL for a `get`, and every other column is NULL on the single row a list
 //! returns when its page is empty.
 
-use crate::postgres::CLIENT_CANDIDATES_FUNCTION;
+use crate::postgres::CLIENT_SEARCH_FUNCTION;
 use crate::store::{ClientListQuery, Faults, RecordQuery, ServiceListQuery};
 use alga_conformance_protocol::UserType;
 use alga_extension_contract::input::{Paging, Search};
@@ -350,6 +351,13 @@ const CLIENT_JOINS: &str = "LEFT JOIN users u ON u.tenant = c.tenant AND u.user_
 
 /// `list-clients`: the filtered set's size and one page.
 pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Statement {
+    if let Some(search) = query.search {
+        // Not for a portal user (one row at most), nor for a deliberate fault, which the
+        // function's fixed query would not carry: those search as SQLite does.
+        if dialect == Dialect::Postgres && query.only_client_id.is_none() && query.faults == Faults::NONE {
+            return indexed_client_search(query, search);
+        }
+    }
     let mut params = Params::new(dialect);
     let tenant = params.uuid(query.tenant_id);
     let mut scope = Vec::new();
@@ -381,25 +389,6 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
             }
         }
         filters.push(format!("({})", any.join(" OR ")));
-        // PostgreSQL: the trigram indexes narrow the search to candidate ids first (they
-        // cannot serve the reader's LIKE under row-level security; migration 8). The
-        // conditions above still decide, under the policy. Not for a portal user (one row
-        // at most) nor for faults whose matches the candidates would not cover.
-        let narrowable = query.only_client_id.is_none()
-            && query.faults.id_matched_whole()
-            && query.faults.id_search_within_tenant()
-            && query.faults.list_within_tenant();
-        if dialect == Dialect::Postgres && narrowable {
-            let mut candidates = format!("{CLIENT_CANDIDATES_FUNCTION}({tenant}, {pattern})");
-            if let Some(uuid) = &uuid {
-                candidates = format!("({candidates} || {uuid})");
-            }
-            // In a scalar subquery (cast, or `ANY` would read it as a set of rows), evaluated
-            // once when the statement runs. As a plain argument of `ANY` the (stable) function
-            // was also evaluated by the planner, to estimate the condition's selectivity: every
-            // search ran the trigram search twice (a custom plan is made per execution).
-            filters.push(format!("k.client_id = ANY((SELECT {candidates})::uuid[])"));
-        }
     }
     // The details join compares with the context's tenant (a second fence, and what keeps the
     // statement on one Citus worker); a row the fault lets escape keeps its own tenant's
@@ -421,6 +410,59 @@ pub(crate) fn list_clients(dialect: Dialect, query: &ClientListQuery<'_>) -> Sta
         escaping,
     };
     let text = list_statement(dialect, &mut params, &listed, query.paging, query.faults);
+    params.finish(text)
+}
+
+/// `list-clients` with a search on PostgreSQL, through the trigram indexes: the matching ids
+/// in the listing's order come from [`CLIENT_SEARCH_FUNCTION`] (migration 9, which says why
+/// a function), `total-count` is their number, and only the page's slice of them is read,
+/// by primary key and under the policy, with the tenant, the filter and the search's
+/// conditions checked again. Same result columns and order as [`list_statement`].
+///
+/// The function is called once: in a subquery the planner may not flatten (`OFFSET 0`),
+/// read by the count and the page, so that neither evaluates it again, nor the planner
+/// (every execution gets a custom plan, which would evaluate a stable function given as an
+/// argument of `ANY` to estimate it).
+fn indexed_client_search(query: &ClientListQuery<'_>, search: &Search) -> Statement {
+    let dialect = Dialect::Postgres;
+    let mut params = Params::new(dialect);
+    let tenant = params.uuid(query.tenant_id);
+    let pattern = params.text(&like_pattern(search, query.faults));
+    let id = match &search.uuid {
+        Some(uuid) => params.uuid(uuid),
+        None => "CAST(NULL AS uuid)".to_string(),
+    };
+    let include_inactive = params.bool(query.include_inactive);
+    let offset = params.int(i64::try_from(query.paging.offset()).unwrap_or(i64::MAX));
+    let limit = params.int(i64::from(query.paging.page_size));
+    let mut any =
+        vec![matches(dialect, "k.client_name", &pattern), matches(dialect, "k.billing_email", &pattern)];
+    if search.uuid.is_some() {
+        any.push(format!("k.client_id = {id}"));
+    }
+    let mut conditions = vec![format!("k.tenant = {tenant}")];
+    if !query.include_inactive {
+        conditions.push("k.is_inactive = false".to_string());
+    }
+    conditions.push(format!("({})", any.join(" OR ")));
+    conditions.push("k.client_id = ANY(t.page)".to_string());
+    let order = listing_order(
+        &dialect.fold("c.client_name"),
+        "c.client_id",
+        &dialect.storage_order("c"),
+        query.faults,
+    );
+    let text = format!(
+        "SELECT t.total, {columns} FROM (\
+             SELECT CAST(cardinality(f.ids) AS bigint) AS total, \
+                    f.ids[CAST({offset} AS int) + 1 : CAST({offset} + {limit} AS int)] AS page \
+             FROM (SELECT {CLIENT_SEARCH_FUNCTION}({tenant}, {pattern}, {id}, {include_inactive}) AS ids OFFSET 0) f) t \
+         LEFT JOIN LATERAL (SELECT k.tenant, k.client_id FROM clients k WHERE {conditions}) p ON true \
+         LEFT JOIN clients c ON c.tenant = {tenant} AND c.tenant = p.tenant AND c.client_id = p.client_id \
+         {CLIENT_JOINS} ORDER BY {order}",
+        columns = client_columns(dialect, &tenant),
+        conditions = conditions.join(" AND "),
+    );
     params.finish(text)
 }
 

@@ -44,6 +44,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "the reader role logs in", sql: READER_LOGIN_V6 },
     Migration { version: 7, name: "distribution by tenant on Citus", sql: CITUS_V7 },
     Migration { version: 8, name: "indexed client search under row-level security", sql: CLIENT_SEARCH_V8 },
+    Migration { version: 9, name: "client search answers the count and the order", sql: CLIENT_SEARCH_V9 },
 ];
 
 /// The function migration 7 defines; [`migrate`] calls it after every batch of migrations,
@@ -78,11 +79,11 @@ CREATE POLICY tenant_isolation ON service_prices FOR SELECT TO alga_reader
     USING (tenant = NULLIF(current_setting('app.current_tenant', true), '')::uuid);
 "#;
 
-/// The name of the function migration 8 defines (`crate::sql` calls it).
-pub(crate) const CLIENT_CANDIDATES_FUNCTION: &str = "alga_client_candidates";
+/// The name of the search function migration 9 defines (`crate::sql` calls it).
+pub(crate) const CLIENT_SEARCH_FUNCTION: &str = "alga_client_search";
 
-/// The query of [`CLIENT_CANDIDATES_FUNCTION`] (migration 8), one literal for the migration
-/// and for the benchmark that prints its plan (`PostgresStore::raw_reads`).
+/// The query of migration 8's `alga_client_candidates`, which migration 9 replaced (kept
+/// byte for byte: a shipped migration is never rewritten).
 macro_rules! client_candidates_query {
     () => {
         r#"        SELECT c.client_id FROM clients c
@@ -91,7 +92,21 @@ macro_rules! client_candidates_query {
                OR lower(c.billing_email COLLATE "C") LIKE p_pattern ESCAPE '\')"#
     };
 }
-pub(crate) use client_candidates_query;
+
+/// The query of [`CLIENT_SEARCH_FUNCTION`] (migration 9), one literal for the migration and
+/// for the benchmark that prints its plan (`PostgresStore::raw_reads`).
+macro_rules! client_search_query {
+    () => {
+        r#"        SELECT c.client_id FROM clients c
+        WHERE c.tenant = p_tenant
+          AND (p_include_inactive OR c.is_inactive = false)
+          AND (lower(c.client_name COLLATE "C") LIKE p_pattern ESCAPE '\'
+               OR lower(c.billing_email COLLATE "C") LIKE p_pattern ESCAPE '\'
+               OR c.client_id = p_id)
+        ORDER BY lower(c.client_name COLLATE "C"), c.client_id"#
+    };
+}
+pub(crate) use client_search_query;
 
 /// Substring search of clients through the trigram indexes, for the reader (issue 11).
 ///
@@ -153,6 +168,60 @@ END
 $$;
 REVOKE ALL ON FUNCTION alga_client_candidates(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION alga_client_candidates(uuid, text) TO alga_reader;
+"#
+);
+
+/// Client search that answers the count and the order too (issue 11), replacing migration
+/// 8's `alga_client_candidates`.
+///
+/// With migration 8 the search statement read every candidate again by primary key under
+/// the policy, to count the matches and sort them for the page: a term matching 5% of a
+/// 100,000-client tenant took 21 ms, two thirds of it those 4,934 index probes. This function
+/// returns the ids of the matching clients of `p_tenant` — folded name or billing e-mail
+/// `LIKE` the pattern, or the id equal to `p_id` (a search that is a UUID, SRCH-1), active
+/// ones only unless `p_include_inactive` (FILT-1) — already in the listing's order (PAGE-4:
+/// folded name, then id). The statement (`crate::sql::list_clients`) takes `total-count`
+/// from the array's length and reads only the page's slice of it by primary key, under
+/// the policy, with its own tenant, filter and `LIKE` conditions again: a row the function
+/// should not have returned is not listed (the page would come back short, never wrong).
+///
+/// As with migration 8: `SECURITY DEFINER` so that the trigram indexes serve the search
+/// (row-level security does not apply to the tables' owner, and a reader's `LIKE` may not
+/// use them before the policy), a tenant argument other than the transaction's tenant is an
+/// error, `search_path` is pinned, only the reader may call it, PL/pgSQL so that every call
+/// is planned with its pattern, and on Citus the nested distributed execution is allowed for
+/// its own query only (the search statement is a router query run on the tenant's worker).
+const CLIENT_SEARCH_V9: &str = concat!(
+    r#"
+CREATE FUNCTION alga_client_search(p_tenant uuid, p_pattern text, p_id uuid, p_include_inactive boolean)
+RETURNS uuid[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    nested boolean;
+    found_ids uuid[];
+BEGIN
+    IF p_tenant IS DISTINCT FROM NULLIF(current_setting('app.current_tenant', true), '')::uuid THEN
+        RAISE EXCEPTION 'alga_client_search: the tenant argument is not the transaction''s tenant'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    nested := current_setting('citus.allow_nested_distributed_execution', true) = 'off';
+    IF nested THEN
+        PERFORM set_config('citus.allow_nested_distributed_execution', 'on', true);
+    END IF;
+    found_ids := ARRAY(
+"#,
+    client_search_query!(),
+    r#"
+    );
+    IF nested THEN
+        PERFORM set_config('citus.allow_nested_distributed_execution', 'off', true);
+    END IF;
+    RETURN found_ids;
+END
+$$;
+REVOKE ALL ON FUNCTION alga_client_search(uuid, text, uuid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION alga_client_search(uuid, text, uuid, boolean) TO alga_reader;
+DROP FUNCTION alga_client_candidates(uuid, text);
 "#
 );
 

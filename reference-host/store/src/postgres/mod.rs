@@ -80,7 +80,7 @@ mod raw;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use migrations::{CLIENT_CANDIDATES_FUNCTION, retry_catalog_races};
+pub(crate) use migrations::{CLIENT_SEARCH_FUNCTION, retry_catalog_races};
 pub use migrations::{READER_ROLE, TENANT_SETTING};
 pub use raw::RawReads;
 

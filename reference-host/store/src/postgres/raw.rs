@@ -41,21 +41,30 @@ impl RawReads {
         self.run(&sql::list_clients(Dialect::Postgres, query))
     }
 
-    /// `EXPLAIN (ANALYZE, COSTS OFF)` of the query the search function of migration 8 runs
-    /// as the owner (`alga_client_candidates`), for `tenant_id` and the search text `search`:
-    /// the plan that shows the trigram indexes at work. One line per row.
-    pub fn explain_client_candidates(&mut self, tenant_id: &str, search: &str) -> Result<String, StoreError> {
+    /// `EXPLAIN (ANALYZE, COSTS OFF)` of the query the search function of migration 9 runs
+    /// as the owner (`alga_client_search`), for `tenant_id`, the search text `search` and
+    /// whether inactive clients are included: the plan that shows the trigram indexes at
+    /// work. One line per row.
+    pub fn explain_client_search(
+        &mut self,
+        tenant_id: &str,
+        search: &str,
+        include_inactive: bool,
+    ) -> Result<String, StoreError> {
         let search = alga_extension_contract::input::search(Some(search))
             .map_err(|err| StoreError::Rejected(err.to_string()))?
             .ok_or_else(|| StoreError::Rejected("an empty search".into()))?;
-        let query = super::migrations::client_candidates_query!()
+        let query = super::migrations::client_search_query!()
             .replace("p_tenant", "$1::text::uuid")
-            .replace("p_pattern", "$2::text");
+            .replace("p_pattern", "$2::text")
+            .replace("p_include_inactive", "$3::bool")
+            .replace("p_id", "CAST(NULL AS uuid)");
         let statement = Statement {
             text: format!("EXPLAIN (ANALYZE, COSTS OFF) {query}"),
             params: vec![
                 sql::Value::Text(tenant_id.to_string()),
                 sql::Value::Text(sql::like_pattern(&search, crate::store::Faults::NONE)),
+                sql::Value::Bool(include_inactive),
             ],
         };
         self.lines(&statement)

@@ -174,10 +174,11 @@ fn a_stuck_query_ends_as_unavailable_and_the_store_keeps_serving() {
     f.store.install_capabilities(tenant, tenant).unwrap();
 }
 
-/// The search function of migration 8 runs as the owner, without row-level security: it
+/// The search function of migration 9 runs as the owner, without row-level security: it
 /// must serve the transaction's tenant and nothing else. Called directly by the reader it
 /// answers its own tenant's ids only, refuses any other tenant (or none), and a search through
-/// the store finds exactly what the policy-bound statement finds.
+/// the store lists exactly what the policy-bound conditions match, in the listing's order,
+/// counted, page after page.
 #[test]
 fn the_search_function_serves_only_the_transactions_tenant() {
     let f = fresh("store_search_fn", PostgresOptions::default());
@@ -186,7 +187,7 @@ fn the_search_function_serves_only_the_transactions_tenant() {
     let (a, b) = (&fixture.tenants[0], &fixture.tenants[1]);
     let call = |tenant: &str| {
         format!(
-            "SELECT array_to_string(ARRAY(SELECT unnest(alga_client_candidates('{tenant}', '%')) ORDER BY 1), ',')"
+            "SELECT array_to_string(ARRAY(SELECT unnest(alga_client_search('{tenant}', '%', NULL, true)) ORDER BY 1), ',')"
         )
     };
     let own = f.store.read_raw(&a.tenant_id, &[&call(&a.tenant_id)]).unwrap();
@@ -200,45 +201,63 @@ fn the_search_function_serves_only_the_transactions_tenant() {
         let err = f.store.read_raw(&a.tenant_id, &statements).unwrap_err();
         assert!(err.to_string().contains("not the transaction's tenant"), "{label}: {err}");
     }
-    // Only the reader (and the owner) may call it.
+    // An id of another tenant given as the id to match is not found.
+    let foreign = format!(
+        "SELECT cardinality(alga_client_search('{}', '%no such text%', '{}', true))::text",
+        a.tenant_id, b.clients[0].client_id
+    );
+    assert_eq!(f.store.read_raw(&a.tenant_id, &[&foreign]).unwrap(), ["0"]);
+    // Only the reader (and the owner) may call it; migration 8's function is gone.
     let mut owner = owner_client(f.database.url());
     let public: bool = owner
         .query_one(
-            "SELECT has_function_privilege('public', 'alga_client_candidates(uuid, text)', 'EXECUTE')",
+            "SELECT has_function_privilege('public', 'alga_client_search(uuid, text, uuid, boolean)', 'EXECUTE')",
             &[],
         )
         .unwrap()
         .get(0);
     assert!(!public, "PUBLIC may not execute the SECURITY DEFINER function");
-    // The statement calls it, and a search answers exactly the policy-bound matches.
+    let replaced: bool = owner
+        .query_one("SELECT to_regprocedure('alga_client_candidates(uuid, text)') IS NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(replaced, "migration 9 drops alga_client_candidates");
+    // The statement calls it, and a search answers exactly the policy-bound matches, in the
+    // listing's order (folded name, then id), counted, over pages.
     let search = alga_extension_contract::input::search(Some("a")).unwrap();
-    let query = crate::store::ClientListQuery {
+    let query = |page: u32| crate::store::ClientListQuery {
         tenant_id: &a.tenant_id,
         only_client_id: None,
         search: search.as_ref(),
         include_inactive: true,
-        paging: alga_extension_contract::input::paging(Some(1), Some(100)).unwrap(),
+        paging: alga_extension_contract::input::paging(Some(page), Some(5)).unwrap(),
         faults: Faults::NONE,
         deadline: Deadline::NONE,
     };
-    let statement = sql::list_clients(Dialect::Postgres, &query);
-    assert!(statement.text.contains("alga_client_candidates("), "{}", statement.text);
-    let listed: Vec<String> =
-        f.store.list_clients(&query).unwrap().items.into_iter().map(|c| c.client_id).collect();
-    let mut expected: Vec<String> = a
+    let statement = sql::list_clients(Dialect::Postgres, &query(1));
+    assert!(statement.text.contains("alga_client_search("), "{}", statement.text);
+    let mut expected: Vec<(String, String)> = a
         .clients
         .iter()
         .filter(|c| {
             c.client_name.to_ascii_lowercase().contains('a')
                 || c.billing_email.as_deref().is_some_and(|e| e.to_ascii_lowercase().contains('a'))
         })
-        .map(|c| c.client_id.clone())
+        .map(|c| (c.client_name.to_ascii_lowercase(), c.client_id.clone()))
         .collect();
-    let mut sorted = listed.clone();
-    sorted.sort();
     expected.sort();
-    assert!(!expected.is_empty());
-    assert_eq!(sorted, expected, "the same matches as the policy-bound conditions");
+    let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+    assert!(expected.len() > 5, "more than one page");
+    let mut listed = Vec::new();
+    for page in 1.. {
+        let result = f.store.list_clients(&query(page)).unwrap();
+        assert_eq!(result.total as usize, expected.len(), "total-count on page {page}");
+        if result.items.is_empty() {
+            break;
+        }
+        listed.extend(result.items.into_iter().map(|c| c.client_id));
+    }
+    assert_eq!(listed, expected, "the same matches as the policy-bound conditions, in order");
 }
 
 /// The ids of `tenant`'s clients, sorted and joined as `string_agg` below joins them.
@@ -605,7 +624,7 @@ pub(super) fn maintained_counts_follow_writes(f: Fixture) {
 }
 
 /// SHA-256 of each released migration's SQL (1-4: the 0.1.0 host; 5: prices, with contract
-/// 0.2.0; 6-7: the reader's login and Citus; 8: the indexed client search): a shipped migration is never rewritten (a database that applied it would never
+/// 0.2.0; 6-7: the reader's login and Citus; 8-9: the indexed client search): a shipped migration is never rewritten (a database that applied it would never
 /// see the change); add a new one instead, and its digest here.
 const SHIPPED: &[&str] = &[
     "854d10e02f5870d0b2e874a854c7b87d79356edc34b2bce727ea8d61f07b286c",
@@ -616,6 +635,7 @@ const SHIPPED: &[&str] = &[
     "9758f0a181889820df55740ce3905f694ededbbfdfca5f0f4e8605376580c74c",
     "6a85bd58772910d625780d375389fc6b25ea7a274c1a312ba2f51f4696c30cfc",
     "ad8b8cf78a7cbae7f1ea2b27b86c92a978c3068dd0ec56a15be56ef3b2463c79",
+    "ffe24b897ba00824c39558d321ac1d2eaf7ac155d967e2a762029506f22e4e48",
 ];
 
 #[test]
