@@ -402,6 +402,20 @@ impl PostgresStore {
         Ok(rows.iter().map(|row| row.get::<_, String>(0)).collect::<Vec<_>>().join("\n"))
     }
 
+    /// `list-clients` as the store ran a search before migration 8: one statement that tests
+    /// every one of the tenant's clients under the policy (the trigram indexes cannot serve
+    /// the reader's `LIKE` there). The benchmark's same-run baseline for the indexed search;
+    /// returns the number of matches (`total-count`).
+    pub fn scanned_search_total(&self, query: &ClientListQuery<'_>) -> Result<u64, StoreError> {
+        let rows = self.query(
+            query.tenant_id,
+            query.deadline,
+            &sql::scanned_list_clients(Dialect::Postgres, query),
+        )?;
+        let rows = decode(&rows, |row| Ok((rows::total(row)?, rows::client_row(row)?)))?;
+        Ok(rows::listing(rows, rows::ClientRow::into_summary)?.total)
+    }
+
     /// The ids of every client the reader role sees in `tenant_id`'s transaction when the
     /// query itself does not filter by tenant: only row-level security stands between it
     /// and other tenants' rows.
